@@ -1,0 +1,332 @@
+// Host machine memory: a sparse space of 4 KiB pages addressed by MPN (up to 38 bits), an MPN
+// allocator over scenario-chosen ranges, the BackMap (MPN → owner, pgNum) and free accounting.
+// Knows nothing of worlds beyond the owner slots they register, nor of the handoff.
+
+import { MAX_MPN, mpnHex } from './pframe';
+
+export const PAGE_SIZE = 4096;
+/** Pages per slab of materialized page bytes (1 MiB slabs: fewer, larger allocations). */
+const SLAB_PAGES = 256;
+
+/** What owns an MPN in the BackMap. *model:* pdir and memzip pages are owned like guest pages. */
+export type OwnerKind = 'mainmem' | 'pdir' | 'pdir2' | 'memzip' | 'pshare';
+
+export interface Owner {
+  readonly slot: number;
+  readonly kind: OwnerKind;
+  /** The world's ID, or 0 for the host-wide page-sharing pool. */
+  readonly worldID: number;
+  readonly label: string;
+}
+
+/** One contiguous run of host memory. */
+export interface MemRange {
+  readonly baseMPN: number;
+  readonly pages: number;
+}
+
+/** A mapped machine page: the same 4096 bytes seen as bytes and as little-endian uint32 words. */
+export interface PageMapping {
+  readonly mpn: number;
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+}
+
+/** How an unmaterialized page reads. Pages not written since boot hold stale bytes made from the seed. */
+export type FillFn = (mpn: number, out: Uint8Array) => void;
+
+/** BackMap entries pack the owner slot (4 bits) over pgNum (28 bits): 0 means unset. */
+export const BACKMAP_PGNUM_BITS = 28;
+export const MAX_PGNUM = 2 ** BACKMAP_PGNUM_BITS - 1;
+const PGNUM_MASK = MAX_PGNUM;
+const MAX_OWNERS = 15;
+
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  throw new Error('the engine models little-endian PFrames and needs a little-endian platform');
+}
+
+class Region {
+  /** BackMap entries for this range, indexed by mpn - baseMPN (untouched parts cost no RSS). */
+  readonly backmap: Uint32Array;
+  /** Next never-allocated page (bump allocation). */
+  cursor = 0;
+  constructor(readonly baseMPN: number, readonly pages: number) {
+    this.backmap = new Uint32Array(pages);
+  }
+  get end(): number {
+    return this.baseMPN + this.pages;
+  }
+}
+
+export class HostMemory {
+  readonly regions: Region[];
+  readonly totalPages: number;
+  private readonly owners: Owner[] = [];
+  private readonly pages = new Map<number, PageMapping>();
+  private slab: ArrayBuffer | null = null;
+  private slabUsed = SLAB_PAGES;
+  /** Freed MPNs, reused last-in first-out before the bump cursor moves on. */
+  private freeStack: number[] = [];
+  private freeSet = new Set<number>();
+  private regionCursor = 0;
+  private lastRegion: Region;
+  allocatedPages = 0;
+  /** Per-page content of pages not yet written; replaceable for tests. */
+  fill: FillFn;
+  /** Content of not-yet-written pages by owner (a pdir page reads as its world's default PFrames). */
+  private readonly ownerFill = new Map<number, FillFn>();
+
+  constructor(ranges: readonly MemRange[], readonly seed = 1) {
+    if (ranges.length === 0) throw new RangeError('host layout needs at least one memory range');
+    const sorted = [...ranges].sort((a, b) => a.baseMPN - b.baseMPN);
+    let prevEnd = -1;
+    for (const r of sorted) {
+      if (!Number.isInteger(r.baseMPN) || r.baseMPN < 0) throw new RangeError(`host range baseMPN must be a non-negative integer, got ${r.baseMPN}`);
+      if (!Number.isInteger(r.pages) || r.pages <= 0) throw new RangeError(`host range pages must be a positive integer, got ${r.pages}`);
+      if (r.baseMPN + r.pages - 1 > MAX_MPN) throw new RangeError(`host range ${mpnHex(r.baseMPN)}+${r.pages} ends above the 38-bit MPN limit ${mpnHex(MAX_MPN)}`);
+      if (r.baseMPN < prevEnd) throw new RangeError(`host ranges overlap at MPN ${mpnHex(r.baseMPN)}`);
+      prevEnd = r.baseMPN + r.pages;
+    }
+    this.regions = sorted.map((r) => new Region(r.baseMPN, r.pages));
+    this.lastRegion = this.regions[0]!;
+    this.totalPages = sorted.reduce((n, r) => n + r.pages, 0);
+    this.fill = (mpn, out) => fillStale(this.seed, mpn, out);
+  }
+
+  // ---- owners ---------------------------------------------------------------------------------
+
+  registerOwner(kind: OwnerKind, worldID: number, label: string): Owner {
+    if (this.owners.length >= MAX_OWNERS) throw new RangeError(`at most ${MAX_OWNERS} BackMap owners`);
+    const owner: Owner = { slot: this.owners.length + 1, kind, worldID, label };
+    this.owners.push(owner);
+    return owner;
+  }
+  setOwnerFill(owner: Owner, fill: FillFn): void {
+    this.ownerFill.set(owner.slot, fill);
+  }
+  owner(slot: number): Owner | undefined {
+    return this.owners[slot - 1];
+  }
+  allOwners(): readonly Owner[] {
+    return this.owners;
+  }
+
+  // ---- address space --------------------------------------------------------------------------
+
+  /** The region holding `mpn`, or undefined for an MPN outside host memory. */
+  region(mpn: number): Region | undefined {
+    const last = this.lastRegion;
+    if (mpn >= last.baseMPN && mpn < last.baseMPN + last.pages) return last;
+    for (const r of this.regions) {
+      if (mpn >= r.baseMPN && mpn < r.baseMPN + r.pages) {
+        this.lastRegion = r;
+        return r;
+      }
+    }
+    return undefined;
+  }
+  isValidMPN(mpn: number): boolean {
+    return Number.isInteger(mpn) && this.region(mpn) !== undefined;
+  }
+  private requireRegion(mpn: number, what: string): Region {
+    const r = Number.isInteger(mpn) ? this.region(mpn) : undefined;
+    if (!r) throw new RangeError(`${what}: MPN ${typeof mpn === 'number' ? mpnHex(mpn) : String(mpn)} is not in host memory`);
+    return r;
+  }
+
+  // ---- allocator ------------------------------------------------------------------------------
+
+  /** Allocate one MPN; throws when the host is out of memory. */
+  allocMPN(): number {
+    const freed = this.freeStack.pop();
+    if (freed !== undefined) {
+      this.freeSet.delete(freed);
+      this.allocatedPages++;
+      return freed;
+    }
+    while (this.regionCursor < this.regions.length) {
+      const r = this.regions[this.regionCursor]!;
+      if (r.cursor < r.pages) {
+        this.allocatedPages++;
+        return r.baseMPN + r.cursor++;
+      }
+      this.regionCursor++;
+    }
+    throw new RangeError(`host out of memory: all ${this.totalPages} pages are allocated`);
+  }
+
+  /**
+   * Allocate up to `max` MPNs that are contiguous (one from the free stack, else a run of fresh
+   * pages in one range), for bulk paths. Returns the first MPN and the count; throws when out.
+   */
+  allocRun(max: number): { start: number; count: number } {
+    if (this.freeStack.length > 0) return { start: this.allocMPN(), count: 1 };
+    while (this.regionCursor < this.regions.length) {
+      const r = this.regions[this.regionCursor]!;
+      const count = Math.min(max, r.pages - r.cursor);
+      if (count > 0) {
+        const start = r.baseMPN + r.cursor;
+        r.cursor += count;
+        this.allocatedPages += count;
+        return { start, count };
+      }
+      this.regionCursor++;
+    }
+    throw new RangeError(`host out of memory: all ${this.totalPages} pages are allocated`);
+  }
+
+  /** Give back the unused tail of the last run from allocRun (nothing may have been allocated since). */
+  returnRun(start: number, count: number): void {
+    if (count === 0) return;
+    const r = this.requireRegion(start, 'returnRun');
+    if (r.baseMPN + r.cursor !== start + count) throw new Error(`returnRun: ${mpnHex(start)}+${count} is not the end of the last run`);
+    r.cursor -= count;
+    this.allocatedPages -= count;
+    const idx = this.regions.indexOf(r);
+    if (idx < this.regionCursor) this.regionCursor = idx;
+  }
+
+  /** The BackMap words of the range holding `mpn` and that range's base, for bulk paths. */
+  backmapWords(mpn: number): { words: Uint32Array; baseMPN: number } {
+    const r = this.requireRegion(mpn, 'BackMap');
+    return { words: r.backmap, baseMPN: r.baseMPN };
+  }
+
+  /** Return an MPN to the allocator. Its BackMap entry must already be unset. */
+  freeMPN(mpn: number): void {
+    const r = this.requireRegion(mpn, 'freeMPN');
+    if (r.backmap[mpn - r.baseMPN] !== 0) throw new Error(`freeMPN: MPN ${mpnHex(mpn)} still has a BackMap entry`);
+    if (!this.isAllocated(mpn)) throw new Error(`freeMPN: MPN ${mpnHex(mpn)} is not allocated`);
+    this.freeStack.push(mpn);
+    this.freeSet.add(mpn);
+    this.allocatedPages--;
+  }
+
+  /** Undo a free (time travel): take `mpn` back off the free stack. */
+  unfreeMPN(mpn: number): void {
+    const top = this.freeStack[this.freeStack.length - 1];
+    if (top !== mpn) throw new Error(`unfreeMPN: ${mpnHex(mpn)} is not the last freed MPN`);
+    this.freeStack.pop();
+    this.freeSet.delete(mpn);
+    this.allocatedPages++;
+  }
+
+  /** Undo an allocation (time travel): the most recent allocation must be `mpn`. */
+  unallocMPN(mpn: number, fromFreeStack: boolean): void {
+    if (fromFreeStack) {
+      this.freeStack.push(mpn);
+      this.freeSet.add(mpn);
+    } else {
+      const r = this.requireRegion(mpn, 'unallocMPN');
+      if (r.baseMPN + r.cursor - 1 !== mpn) throw new Error(`unallocMPN: ${mpnHex(mpn)} is not the last bump allocation`);
+      r.cursor--;
+      const idx = this.regions.indexOf(r);
+      if (idx < this.regionCursor) this.regionCursor = idx;
+    }
+    this.allocatedPages--;
+  }
+
+  isAllocated(mpn: number): boolean {
+    const r = this.region(mpn);
+    if (!r) return false;
+    if (mpn - r.baseMPN >= r.cursor) return false;
+    return !this.freeSet.has(mpn);
+  }
+  get freePages(): number {
+    return this.totalPages - this.allocatedPages;
+  }
+  /** The number of MPNs on the free stack (reused before fresh pages). */
+  get freeStackDepth(): number {
+    return this.freeStack.length;
+  }
+
+  // ---- BackMap --------------------------------------------------------------------------------
+
+  /** Raw BackMap entry (owner slot << 28 | pgNum), 0 when unset. */
+  backmapEntry(mpn: number): number {
+    const r = this.region(mpn);
+    return r ? r.backmap[mpn - r.baseMPN]! : 0;
+  }
+  backmapSet(mpn: number, owner: Owner, pgNum: number): void {
+    const r = this.requireRegion(mpn, 'BackMap_Set');
+    if (pgNum < 0 || pgNum > MAX_PGNUM) throw new RangeError(`BackMap pgNum ${pgNum} exceeds ${MAX_PGNUM}`);
+    r.backmap[mpn - r.baseMPN] = ((owner.slot << BACKMAP_PGNUM_BITS) | pgNum) >>> 0;
+  }
+  /** Write a raw entry (used by undo and by bulk paths that computed the entry themselves). */
+  backmapSetRaw(mpn: number, entry: number): void {
+    const r = this.requireRegion(mpn, 'BackMap');
+    r.backmap[mpn - r.baseMPN] = entry;
+  }
+  backmapLookup(mpn: number): { owner: Owner; pgNum: number } | undefined {
+    const e = this.backmapEntry(mpn);
+    if (e === 0) return undefined;
+    return { owner: this.owner(e >>> BACKMAP_PGNUM_BITS)!, pgNum: e & PGNUM_MASK };
+  }
+
+  // ---- page bytes -----------------------------------------------------------------------------
+
+  isMaterialized(mpn: number): boolean {
+    return this.pages.has(mpn);
+  }
+  /** Map a page for reading and writing; its bytes become real (materialized) on first map. */
+  map(mpn: number): PageMapping {
+    const m = this.pages.get(mpn);
+    if (m) return m;
+    this.requireRegion(mpn, 'Kseg_MapMPN');
+    const fresh = this.newPage(mpn);
+    this.fillPage(mpn, fresh.u8);
+    return fresh;
+  }
+  /** Map a page whose every byte the caller is about to write (skips the fill). */
+  mapForOverwrite(mpn: number): PageMapping {
+    const m = this.pages.get(mpn);
+    if (m) return m;
+    this.requireRegion(mpn, 'Kseg_MapMPN');
+    return this.newPage(mpn);
+  }
+  /** The page's 4096 bytes as they read now, without materializing it. */
+  read(mpn: number): Uint8Array {
+    const m = this.pages.get(mpn);
+    if (m) return m.u8.slice();
+    this.requireRegion(mpn, 'read');
+    const out = new Uint8Array(PAGE_SIZE);
+    this.fillPage(mpn, out);
+    return out;
+  }
+
+  private fillPage(mpn: number, out: Uint8Array): void {
+    const e = this.backmapEntry(mpn);
+    const byOwner = e === 0 ? undefined : this.ownerFill.get(e >>> BACKMAP_PGNUM_BITS);
+    (byOwner ?? this.fill)(mpn, out);
+  }
+  /** Forget a page's bytes (undo of its first materialization). */
+  dematerialize(mpn: number): void {
+    this.pages.delete(mpn);
+  }
+  materializedCount(): number {
+    return this.pages.size;
+  }
+
+  private newPage(mpn: number): PageMapping {
+    if (this.slabUsed === SLAB_PAGES) {
+      this.slab = new ArrayBuffer(SLAB_PAGES * PAGE_SIZE);
+      this.slabUsed = 0;
+    }
+    const off = this.slabUsed++ * PAGE_SIZE;
+    const m: PageMapping = { mpn, u8: new Uint8Array(this.slab!, off, PAGE_SIZE), u32: new Uint32Array(this.slab!, off, PAGE_SIZE / 4) };
+    this.pages.set(mpn, m);
+    return m;
+  }
+}
+
+/** Stale bytes of a never-written page: a xorshift stream seeded by (host seed, MPN). */
+export function fillStale(seed: number, mpn: number, out: Uint8Array): void {
+  let x = (seed ^ Math.imul(mpn >>> 0, 0x9e3779b1) ^ Math.imul(Math.floor(mpn / 4294967296), 0x85ebca6b)) | 1;
+  const words = new Uint32Array(out.buffer, out.byteOffset, out.byteLength >>> 2);
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+}

@@ -1,0 +1,50 @@
+// One lint config for the whole tree. The layer rules of ARCHITECTURE.md live here too:
+// the engine imports nothing from vscode, @vscode/*, Node or the DOM; the adapter imports no
+// Node built-in except in its stand-alone entry point.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const layerMessage = (layer) =>
+  `${layer} must stay free of this import (see ARCHITECTURE.md, layer rules).`;
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', '.tools/', 'test/screenshots/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.mjs', 'test/**/*.ts'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },
+  },
+  {
+    files: ['engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: layerMessage('The engine') },
+          ...nodeBuiltins.map((name) => ({ name, message: layerMessage('The engine') }))],
+        patterns: [{ group: ['@vscode/*', 'node:*'], message: layerMessage('The engine') },
+          { group: ['../adapter/*', '../extension/*', '../webview/*'], message: 'The engine depends on no other layer.' }],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'process', 'require', 'Buffer', 'setImmediate'],
+    },
+  },
+  {
+    files: ['adapter/**/*.ts'],
+    ignores: ['adapter/main.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: layerMessage('The adapter') },
+          ...nodeBuiltins.map((name) => ({ name, message: 'Only adapter/main.ts (the stand-alone entry) may import Node built-ins.' }))],
+        patterns: [{ group: ['node:*'], message: 'Only adapter/main.ts may import Node built-ins.' },
+          { group: ['../extension/*', '../webview/*'], message: 'The adapter depends only on the engine.' }],
+      }],
+    },
+  },
+);
