@@ -71,6 +71,8 @@ export class HostMemory {
   private regionCursor = 0;
   private lastRegion: Region;
   allocatedPages = 0;
+  /** BackMap entries per owner slot (index = slot): the O(1) side of the leak and ownership checks. */
+  readonly ownerCounts = new Float64Array(16);
   /** Per-page content of pages not yet written; replaceable for tests. */
   fill: FillFn;
   /** Content of not-yet-written pages by owner (a pdir page reads as its world's default PFrames). */
@@ -248,14 +250,39 @@ export class HostMemory {
     return r ? r.backmap[mpn - r.baseMPN]! : 0;
   }
   backmapSet(mpn: number, owner: Owner, pgNum: number): void {
-    const r = this.requireRegion(mpn, 'BackMap_Set');
+    this.requireRegion(mpn, 'BackMap_Set');
     if (pgNum < 0 || pgNum > MAX_PGNUM) throw new RangeError(`BackMap pgNum ${pgNum} exceeds ${MAX_PGNUM}`);
-    r.backmap[mpn - r.baseMPN] = ((owner.slot << BACKMAP_PGNUM_BITS) | pgNum) >>> 0;
+    this.backmapSetRaw(mpn, ((owner.slot << BACKMAP_PGNUM_BITS) | pgNum) >>> 0);
   }
   /** Write a raw entry (used by undo and by bulk paths that computed the entry themselves). */
   backmapSetRaw(mpn: number, entry: number): void {
     const r = this.requireRegion(mpn, 'BackMap');
+    const old = r.backmap[mpn - r.baseMPN]!;
+    if (old !== 0) this.ownerCounts[old >>> BACKMAP_PGNUM_BITS]!--;
+    if (entry !== 0) this.ownerCounts[entry >>> BACKMAP_PGNUM_BITS]!++;
     r.backmap[mpn - r.baseMPN] = entry;
+  }
+  /** Bulk paths that write BackMap words directly keep the per-owner counts with this. */
+  adjustOwnerCount(slot: number, delta: number): void {
+    this.ownerCounts[slot]! += delta;
+  }
+  /** Pages with a BackMap entry (owned by some owner). */
+  get ownedPages(): number {
+    let n = 0;
+    for (let i = 1; i < this.ownerCounts.length; i++) n += this.ownerCounts[i]!;
+    return n;
+  }
+
+  /**
+   * A 32-bit identity of a page's content (FNV-1a of its bytes once written; of the seed and MPN
+   * before): what a swap slot remembers of the page written to it.
+   */
+  contentTag(mpn: number): number {
+    const m = this.pages.get(mpn);
+    if (!m) return (Math.imul(this.seed ^ 0x2545f491, 0x9e3779b1) ^ Math.imul((mpn >>> 0) + 1, 0x85ebca6b) ^ Math.floor(mpn / 4294967296)) >>> 0 || 1;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < m.u8.length; i++) h = Math.imul(h ^ m.u8[i]!, 0x01000193);
+    return h >>> 0 || 1;
   }
   backmapLookup(mpn: number): { owner: Owner; pgNum: number } | undefined {
     const e = this.backmapEntry(mpn);
@@ -283,6 +310,10 @@ export class HostMemory {
     if (m) return m;
     this.requireRegion(mpn, 'Kseg_MapMPN');
     return this.newPage(mpn);
+  }
+  /** The words of a materialized page, or null for a page that still reads as its fill. */
+  peekWords(mpn: number): Uint32Array | null {
+    return this.pages.get(mpn)?.u32 ?? null;
   }
   /** The page's 4096 bytes as they read now, without materializing it. */
   read(mpn: number): Uint8Array {

@@ -79,6 +79,7 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
   let x = new Rng(spec.seed ?? 1).next() | 1;
   const lpThreshold = Math.floor((spec.largePageFraction ?? 0) * 256);
   const swapFile = world.swap.swapFile;
+  const seedTag = Math.imul((spec.seed ?? 1) + 0x51, 0x85ebca6b);
   const memzip = world.alloc.memzip;
 
   const mainSlot = world.owners.mainmem.slot << 28;
@@ -150,6 +151,7 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
         lo = loCOW | 0x8; // COW pages are owned by the sharing pool, not counted in the world's stats
       } else if (r < tSwap!) {
         index = swapFile.allocSlot();
+        swapFile.tags[index] = (Math.imul(first + i + 1, 0x9e3779b1) ^ seedTag) >>> 0 || 1;
         lo = loSWAPPED;
       } else if (r < tZip!) {
         const block = zipBlocks++ % ZIP_BLOCKS_PER_PAGE;
@@ -175,6 +177,7 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
   }
 
   host.returnRun(runNext, runLeft);
+  host.adjustOwnerCount(world.owners.mainmem.slot, backed);
   for (let k = 0; k < poolSize; k++) {
     if (poolRefs[k]! > 0) pshare.refs.set(poolMPN[k]!, (pshare.refs.get(poolMPN[k]!) ?? 0) + poolRefs[k]!);
   }

@@ -1,17 +1,38 @@
 // A swap file: slots of 4 KiB and a used-slot bitmap; it may grow (`SwapExtend_Files`). Knows
 // nothing of worlds or PFrames: the PFrame of a SWAPPED page names its slot.
 
+/** The blocks on disk: one content tag per slot (0 = never written). Two handles may share it. */
+export class SwapStorage {
+  tags: Uint32Array;
+  constructor(slots: number) {
+    this.tags = new Uint32Array(slots);
+  }
+  ensure(slots: number): void {
+    if (slots <= this.tags.length) return;
+    const t = new Uint32Array(Math.max(slots, this.tags.length * 2));
+    t.set(this.tags);
+    this.tags = t;
+  }
+}
+
 export class SwapFile {
   private bits: Uint32Array;
+  readonly storage: SwapStorage;
   private slots: number;
   private used = 0;
   /** Where the next allocation starts looking (keeps allocation O(1) amortized). */
   private hint = 0;
 
-  constructor(readonly name: string, numSlots: number) {
+  constructor(readonly name: string, numSlots: number, storage?: SwapStorage) {
     if (!Number.isInteger(numSlots) || numSlots < 0) throw new RangeError(`swap file ${name}: numSlots must be a non-negative integer, got ${numSlots}`);
     this.slots = numSlots;
     this.bits = new Uint32Array(Math.ceil(numSlots / 32));
+    this.storage = storage ?? new SwapStorage(numSlots);
+    this.storage.ensure(numSlots);
+  }
+  /** Content tags of the slots (shared with every handle on the same storage). */
+  get tags(): Uint32Array {
+    return this.storage.tags;
   }
 
   get numSlots(): number {
@@ -73,6 +94,7 @@ export class SwapFile {
     bits.set(this.bits);
     this.bits = bits;
     this.slots = numSlots;
+    this.storage.ensure(numSlots);
   }
 
   /** Undo of extend (time travel): shrink back; only slots beyond the new size must be free. */

@@ -1,0 +1,171 @@
+// "Nothing lost" (DESIGN.md §5), checked after every step: O(1) accounting, the directories the
+// step touched, the running worlds' cached translations; and a full sweep when the run ends.
+
+import { BACKMAP_PGNUM_BITS } from '../host';
+import { INVALID_MPN64, PageType, mpnHex, pageTypeName, pfGetMPN, pfIndex, pfType } from '../pframe';
+import { ALLOC_PDIR_PAGES, type World } from '../world';
+import type { FsrContext, VmxState } from './context';
+
+export interface InvariantBreak {
+  name: string;
+  message: string;
+}
+
+const ownerEntry = (slot: number, pgNum: number) => ((slot << BACKMAP_PGNUM_BITS) | pgNum) >>> 0;
+
+/** The MPN a world's page translates to right now, without locks (the checker's own walk). */
+export function translate(cx: FsrContext, w: World, pgNum: number): number {
+  const dir = w.dirMPN(Math.floor(pgNum / ALLOC_PDIR_PAGES));
+  if (dir === INVALID_MPN64) return INVALID_MPN64;
+  const words = cx.host.peekWords(dir);
+  if (!words) return INVALID_MPN64;
+  const i = (pgNum % ALLOC_PDIR_PAGES) * 2;
+  return pfGetMPN(words[i]!, words[i + 1]!);
+}
+
+/** Check one directory of one world, page by page. */
+export function checkDir(cx: FsrContext, w: World, d: number, out: InvariantBreak[]): void {
+  const host = cx.host;
+  const dirMPN = w.dirMPN(d);
+  if (dirMPN === INVALID_MPN64) return;
+  const other = w === cx.src ? cx.dst : cx.src;
+  if (other.dirMPN(d) === dirMPN) {
+    out.push({ name: 'one owner per page', message: `pdir ${d} page ${mpnHex(dirMPN)} is in both ${cx.src.name} and ${cx.dst.name} pdirInfo` });
+  }
+  const be = host.backmapEntry(dirMPN);
+  if (be !== ownerEntry(w.owners.pdir.slot, d)) {
+    out.push({ name: 'BackMap agrees with the PFrames', message: `${w.name} pdir ${d} page ${mpnHex(dirMPN)} is not owned by ${w.name}'s pdir in the BackMap` });
+  }
+  // A pdir page never written reads as its world's default PFrames (NONE or REMOTE): nothing to check.
+  const words = host.peekWords(dirMPN);
+  if (!words) return;
+  const first = d * ALLOC_PDIR_PAGES;
+  const count = Math.min(ALLOC_PDIR_PAGES, w.pframes.numMainMemPages - first);
+  const slot = w.owners.mainmem.slot;
+  const swap = w.swap.swapFile;
+  for (let i = 0; i < count; i++) {
+    const lo = words[2 * i]!;
+    const t = (lo >>> 4) & 0xf;
+    if (t === PageType.REGULAR) {
+      const mpn = pfIndex(lo, words[2 * i + 1]!);
+      if (host.backmapEntry(mpn) !== ownerEntry(slot, first + i)) {
+        out.push({ name: 'BackMap agrees with the PFrames', message: `${w.name} pgNum ${first + i} is REGULAR at MPN ${mpnHex(mpn)}, but the BackMap does not name it` });
+        return;
+      }
+    } else if (t === PageType.SWAPPED) {
+      const s = pfIndex(lo, words[2 * i + 1]!);
+      if (!swap.isUsed(s) && w.pframes.pdirLock.holder === null) {
+        out.push({ name: 'swap bitmaps agree page for page', message: `${w.name} pgNum ${first + i} is SWAPPED in slot ${s}, which ${swap.name} has free` });
+        return;
+      }
+    }
+  }
+}
+
+/** After every step: cheap, and only what the step touched. */
+export function checkStep(cx: FsrContext): InvariantBreak[] {
+  const out: InvariantBreak[] = [];
+  const { host, src, dst } = cx;
+  const quiet = src.pframes.pdirLock.holder === null && dst.pframes.pdirLock.holder === null;
+  if (quiet) {
+    const owned = host.ownedPages;
+    if (owned !== host.allocatedPages) {
+      out.push({ name: 'no MPN leaked', message: `${host.allocatedPages} MPNs are allocated but ${owned} have an owner in the BackMap` });
+    }
+    for (const w of [src, dst]) {
+      const mapped = host.ownerCounts[w.owners.mainmem.slot]!;
+      if (mapped !== w.stats.allocated) {
+        out.push({ name: 'alloc/free stats balance', message: `${w.name}: stats say ${w.stats.allocated} pages allocated, the BackMap has ${mapped}` });
+      }
+      const pdirs = host.ownerCounts[w.owners.pdir.slot]!;
+      if (pdirs !== w.pframes.numPDirEntries) {
+        out.push({ name: 'pdir pages freed, not leaked', message: `${w.name}: ${pdirs} pdir pages are owned in the BackMap, numPDirEntries is ${w.pframes.numPDirEntries}` });
+      }
+    }
+    const seen = new Set<string>();
+    for (const { world, dir } of cx.dirty) {
+      const key = `${world.worldID}:${dir}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      checkDir(cx, world, dir, out);
+    }
+    cx.dirty = [];
+  }
+  if (cx.swapDirty && cx.fsr.swapCopyState !== 'FSR_SWAP_COPY_IN_PROGRESS') {
+    cx.swapDirty = false;
+    const a = src.swap.swapFile;
+    const b = dst.swap.swapFile;
+    if (cx.handoff.done && !sameBitmap(a.bitmap, b.bitmap)) out.push({ name: 'swap bitmaps agree page for page', message: `${b.name} and ${a.name} bitmaps differ after the handoff` });
+  }
+  for (const vmx of [cx.srcVmx, cx.dstVmx]) checkShadow(cx, vmx, out);
+  if (cx.srcVmx.migrateState === 'RUNNING' && cx.handoff.done) {
+    out.push({ name: 'one owner per page', message: 'the source runs although the destination owns its memory' });
+  }
+  return out;
+}
+
+/** A running world's cached translations must equal fresh walks. */
+function checkShadow(cx: FsrContext, vmx: VmxState, out: InvariantBreak[]): void {
+  if (vmx.migrateState !== 'RUNNING') return;
+  for (const [pg, mpn] of vmx.shadow) {
+    const now = translate(cx, vmx.world, pg);
+    if (now !== mpn) {
+      const pf = cx.readPFrame(vmx.world, pg);
+      const type = pf ? pageTypeName(pfType(pf.lo)) : 'no pdir';
+      out.push({ name: 'cached translations match the PFrames', message: `${vmx.world.name} runs with a cached translation pgNum ${pg} → MPN ${mpnHex(mpn)}, but the page is ${type}${now === INVALID_MPN64 ? '' : ` at MPN ${mpnHex(now)}`}` });
+    }
+  }
+}
+
+function firstBadSlot(f: World['swap']['swapFile'], swap: { bitmap: Uint32Array; tags: Uint32Array }, w: number, word: number): number {
+  for (let b = 0; b < 32; b++) {
+    if ((word & (1 << b)) === 0) continue;
+    const s = w * 32 + b;
+    if (!f.isUsed(s) || f.tags[s] !== swap.tags[s]) return s;
+  }
+  return -1;
+}
+
+function sameBitmap(a: Uint32Array, b: Uint32Array): boolean {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return false;
+  return true;
+}
+
+/** When the run has ended: the whole state, page by page, and the outcome's own promises. */
+export function checkEnd(cx: FsrContext): InvariantBreak[] {
+  const out: InvariantBreak[] = [];
+  const { src, dst } = cx;
+  for (const w of [src, dst]) for (let d = 0; d < w.numDirs; d++) checkDir(cx, w, d, out);
+  if (cx.handoff.done && cx.srcVmx.migrateState !== 'PANIC') {
+    if (src.pframes.numPDirEntries !== 0) out.push({ name: 'the source reaches no page', message: `${src.name} still has ${src.pframes.numPDirEntries} pdirs after the handoff` });
+    const dirs = cx.pnrDirs;
+    if (dirs) {
+      for (let d = 0; d < dirs.length; d++) {
+        if (dst.pframes.pdirInfo[d] !== dirs[d]) {
+          out.push({ name: 'the destination reaches every page', message: `${dst.name} pdir ${d} is ${mpnHex(dst.dirMPN(d))}, the source's was ${mpnHex(Math.floor(dirs[d]! / 4096))}` });
+          break;
+        }
+      }
+    }
+    const swap = cx.pnrSwap;
+    if (swap) {
+      const f = dst.swap.swapFile;
+      for (let w = 0; w < swap.bitmap.length; w++) {
+        const word = swap.bitmap[w]!;
+        if (word === 0) continue;
+        const bad = firstBadSlot(f, swap, w, word);
+        if (bad >= 0) {
+          out.push({ name: 'swapped pages keep their content', message: `${f.name} slot ${bad}: ${f.isUsed(bad) ? `content ${f.tags[bad]!.toString(16)} ≠ the source's ${swap.tags[bad]!.toString(16)}` : 'not in use, but the source had a page there'}` });
+          break;
+        }
+      }
+    }
+  }
+  if (cx.fsr.resumeState === 'FSR_RESUME_SOURCE') {
+    if (src.pframes.numPDirEntries !== src.numDirs) out.push({ name: 'a failed handoff leaves the source intact', message: `${src.name} has ${src.pframes.numPDirEntries} of its ${src.numDirs} pdirs` });
+    if (dst.pframes.numPDirEntries !== 0) out.push({ name: 'pdir pages freed, not leaked', message: `${dst.name} still holds ${dst.pframes.numPDirEntries} pdir pages after it gave up` });
+    if (!src.swap.swapperEnabled) out.push({ name: 'a failed handoff leaves the source intact', message: `${src.name} resumes with swapping disabled` });
+  }
+  return out;
+}

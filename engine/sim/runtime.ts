@@ -1,0 +1,652 @@
+// Runs a program (program.ts) as actors with their own call stacks under a seeded scheduler, one
+// statement per step, with history for going backwards, breakpoints, watches and stops. Knows no
+// FSR and no protocol: the handoff is a program, the debugger a caller of this API.
+
+import { type Expr, ExprError, type Resolver, type Value, evalExpr, interpolate, parseExpr, truthy } from './expr';
+import { Journal, type Undo } from './journal';
+import { type Frame, type Listing, type Locals, type Outcome, type Stmt, reachable } from './program';
+import { Rng } from '../rng';
+
+export interface ActorSpec {
+  name: string;
+  entry: string;
+  args: Locals;
+  cpu: number;
+  worldID: number;
+}
+
+export interface Actor {
+  readonly id: number;
+  readonly name: string;
+  readonly cpu: number;
+  readonly worldID: number;
+  stack: Frame[];
+  done: boolean;
+  exitReason: string | null;
+}
+
+export type BreakpointKind = 'line' | 'function' | 'phase';
+export interface BreakpointSpec {
+  kind: BreakpointKind;
+  /** Function name or phase label (function and phase kinds). */
+  name?: string;
+  /** 1-based listing line (line kind). */
+  line?: number;
+  condition?: string;
+  /** `N` (stop at the Nth hit), `>= N`, `> N`, `== N`, `% N` (every Nth). */
+  hitCondition?: string;
+  /** A logpoint: print this (with `{expr}` parts) instead of stopping. */
+  logMessage?: string;
+}
+export interface BreakpointResult {
+  id: number;
+  verified: boolean;
+  message?: string;
+  /** The lines it resolved to (a function breakpoint: the function's first line). */
+  lines: number[];
+}
+
+interface Bp extends BreakpointSpec {
+  id: number;
+  hits: number;
+  cond: Expr | null;
+  hit: ((n: number) => boolean) | null;
+  lines: Set<number>;
+  fn: string | null;
+}
+
+export type ExceptionFilter = 'fail' | 'panic' | 'invariant';
+
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'end' | 'deadlock';
+
+export interface StopInfo {
+  reason: StopReason;
+  actorId: number | null;
+  description: string;
+  breakpointIds?: number[];
+  exception?: { filter: ExceptionFilter; message: string };
+}
+
+export interface Watch {
+  id: number;
+  description: string;
+  read: () => Value;
+  last: Value;
+}
+
+/** What the program layer supplies: invariants, condition scopes and its own events. */
+export interface RuntimeHost {
+  /** Check invariants after a step; each break is reported once as it appears. */
+  checkInvariants(): Array<{ name: string; message: string }>;
+  /** The names a condition or logpoint sees in `frame` of `actor`. */
+  resolver(actor: Actor, frame: Frame | undefined): Resolver;
+  /** A statement's text with its locals, for log lines. */
+  onStep?(actor: Actor): void;
+}
+
+export type RuntimeEvent =
+  | { type: 'output'; line: string; category: 'console' | 'stdout' | 'stderr' }
+  | { type: 'phase'; name: string; actorId: number }
+  | { type: 'exception'; filter: ExceptionFilter; message: string; actorId: number }
+  | { type: 'progress'; id: string; title: string; percent: number; done: boolean };
+
+type Mode =
+  | { kind: 'idle' }
+  | { kind: 'continue' }
+  | { kind: 'step'; actor: number; how: 'in' | 'over' | 'out'; depth: number };
+
+interface StepRecord {
+  actor: number;
+  stack: Frame[];
+  done: boolean;
+  exitReason: string | null;
+  rng: number;
+  undo: Undo[];
+  logLen: number;
+  events: number;
+}
+
+function cloneStack(stack: Frame[]): Frame[] {
+  return stack.map((f) => ({ fn: f.fn, pc: f.pc, locals: { ...f.locals }, into: f.into, stay: f.stay }));
+}
+
+export class Runtime<C> {
+  readonly journal = new Journal();
+  readonly actors: Actor[];
+  readonly log: string[] = [];
+  /** Count of steps run so far (the length of history). */
+  private history: StepRecord[] = [];
+  private readonly rng: Rng;
+  private mode: Mode = { kind: 'idle' };
+  private bps: Bp[] = [];
+  private nextBpId = 1;
+  private watches: Watch[] = [];
+  private nextWatchId = 1;
+  private filters = new Set<ExceptionFilter>(['fail', 'panic', 'invariant']);
+  private pending: StopInfo | null = null;
+  private pauseRequested = false;
+  private listeners: Array<(e: RuntimeEvent) => void> = [];
+  /** Lines, functions and phases reachable inside each bulk statement, and whether it may run bulk. */
+  private bulkInner = new Map<Stmt<C>, { lines: Set<number>; fns: Set<string>; phases: Set<string> }>();
+  private bulkAllowed = new Map<Stmt<C>, boolean>();
+  /** Invariant breaks already reported (message → the step that first saw it), so each is reported once. */
+  private reportedBreaks = new Map<string, number>();
+  eventCount = 0;
+  /** The actor whose statement is running (for statements that log). */
+  currentActor: Actor | null = null;
+  get currentActorName(): string {
+    return this.currentActor?.name ?? 'kernel';
+  }
+  /** Set by statements (through the context) to make the step stop after it: FAIL, panic. */
+  private stepExceptions: Array<{ filter: ExceptionFilter; message: string }> = [];
+  private stepPhases: string[] = [];
+
+  constructor(
+    readonly listing: Listing,
+    specs: ActorSpec[],
+    readonly cx: C,
+    private readonly host: RuntimeHost,
+    seed: number,
+  ) {
+    this.rng = new Rng(seed ^ 0x5eed);
+    this.actors = specs.map((s, id) => {
+      const fn = listing.fns.get(s.entry);
+      if (!fn) throw new Error(`actor ${s.name}: no function ${s.entry}`);
+      return { id, name: s.name, cpu: s.cpu, worldID: s.worldID, stack: [{ fn, pc: 0, locals: { ...s.args } }], done: false, exitReason: null };
+    });
+    for (const fn of listing.fns.values()) {
+      for (const [pc, st] of (fn.body as Stmt<C>[]).entries()) {
+        if (!st.bulk) continue;
+        const end = fn.labels!.get(st.bulk.until)!;
+        const inner = { lines: new Set<number>(), fns: new Set<string>(), phases: new Set<string>() };
+        const calls: string[] = [];
+        for (let i = pc + 1; i < end; i++) {
+          const s = fn.body[i] as Stmt<C>;
+          inner.lines.add(s.line!);
+          if (s.phase) inner.phases.add(s.phase);
+          calls.push(...(s.calls ?? []));
+        }
+        for (const name of reachable(listing, calls)) {
+          inner.fns.add(name);
+          for (const s of listing.fns.get(name)!.body) {
+            inner.lines.add(s.line!);
+            if (s.phase) inner.phases.add(s.phase);
+          }
+        }
+        this.bulkInner.set(st, inner);
+        this.bulkAllowed.set(st, true);
+      }
+    }
+  }
+
+  // ---- events ---------------------------------------------------------------------------------
+
+  onEvent(fn: (e: RuntimeEvent) => void): void {
+    this.listeners.push(fn);
+  }
+  emit(e: RuntimeEvent): void {
+    this.eventCount++;
+    for (const l of this.listeners) l(e);
+  }
+  /** A log line (journaled: going back removes it). */
+  output(line: string, category: 'console' | 'stdout' | 'stderr' = 'stdout'): void {
+    this.log.push(line);
+    this.emit({ type: 'output', line, category });
+  }
+  /** Called by statements: an exception the filters may stop on after this step. */
+  raise(filter: ExceptionFilter, message: string): void {
+    this.stepExceptions.push({ filter, message });
+  }
+
+  // ---- state ----------------------------------------------------------------------------------
+
+  get stepCount(): number {
+    return this.history.length;
+  }
+  get finished(): boolean {
+    return this.actors.every((a) => a.done);
+  }
+  actor(id: number): Actor {
+    const a = this.actors[id];
+    if (!a) throw new RangeError(`no actor ${id} (actors 0..${this.actors.length - 1})`);
+    return a;
+  }
+  /** The statement an actor is about to run. */
+  current(a: Actor): { frame: Frame; stmt: Stmt<C> } | null {
+    const frame = a.stack[a.stack.length - 1];
+    if (!frame) return null;
+    return { frame, stmt: frame.fn.body[frame.pc] as Stmt<C> };
+  }
+  /** Why an actor cannot run now, or null if it can. */
+  blockedOn(a: Actor): string | null {
+    if (a.done) return a.exitReason ?? 'exited';
+    const cur = this.current(a);
+    return cur?.stmt.wait ? cur.stmt.wait(this.cx, cur.frame) : null;
+  }
+
+  // ---- breakpoints, watches, filters ----------------------------------------------------------
+
+  /** Replace all breakpoints of `kinds` with `specs`; answers each with whether it is verified and why not. */
+  setBreakpoints(kinds: BreakpointKind[], specs: BreakpointSpec[]): BreakpointResult[] {
+    this.bps = this.bps.filter((b) => !kinds.includes(b.kind));
+    const results = specs.map((s) => this.addBreakpoint(s));
+    this.recomputeBulk();
+    return results;
+  }
+
+  private addBreakpoint(s: BreakpointSpec): BreakpointResult {
+    const id = this.nextBpId++;
+    const fail = (message: string): BreakpointResult => ({ id, verified: false, message, lines: [] });
+    let cond: Expr | null = null;
+    let hit: ((n: number) => boolean) | null = null;
+    try {
+      if (s.condition?.trim()) cond = parseExpr(s.condition);
+    } catch (e) {
+      return fail(`condition: ${(e as Error).message}`);
+    }
+    if (s.hitCondition?.trim()) {
+      hit = parseHitCondition(s.hitCondition);
+      if (!hit) return fail(`hit count "${s.hitCondition}" is not one of: N, >= N, > N, == N, % N`);
+    }
+    const lines = new Set<number>();
+    let fn: string | null = null;
+    if (s.kind === 'line') {
+      const line = s.line ?? 0;
+      let at = this.listing.stmtAt(line);
+      // A line with no statement (a brace, a comment) moves to the next statement in the same function.
+      for (let l = line + 1; !at && l <= this.listing.lineCount && l <= line + 3; l++) at = this.listing.stmtAt(l);
+      if (!at) return fail(`line ${line} of the listing has no statement to stop at`);
+      lines.add(at.fn.body[at.pc]!.line!);
+    } else if (s.kind === 'function') {
+      const name = s.name ?? '';
+      const def = this.listing.fns.get(name);
+      if (def) fn = name;
+      else {
+        // A seed name that is a macro or inline helper (PTE_SET, PFrameMakePTE…): the lines that use it.
+        for (const f of this.listing.fns.values()) for (const st of f.body) if (!st.silent && new RegExp(`\\b${escapeRe(name)}\\b`).test(st.text)) lines.add(st.line!);
+        if (lines.size === 0) return fail(`no function or macro named "${name}" in the simulated handoff`);
+      }
+      if (def) lines.add(def.body.find((st) => !st.silent)!.line!);
+    } else {
+      const name = s.name ?? '';
+      for (const f of this.listing.fns.values()) for (const st of f.body) if (st.phase === name) lines.add(st.line!);
+      if (lines.size === 0) return fail(`no phase "${name}" (phases: ${this.phases().join(', ')})`);
+    }
+    this.bps.push({ ...s, id, hits: 0, cond, hit, lines, fn });
+    return { id, verified: true, lines: [...lines].sort((a, b) => a - b) };
+  }
+
+  /** Every phase label in the program. */
+  phases(): string[] {
+    const out = new Set<string>();
+    for (const f of this.listing.fns.values()) for (const st of f.body) if (st.phase) out.add(st.phase);
+    return [...out];
+  }
+
+  setExceptionFilters(filters: ExceptionFilter[]): void {
+    this.filters = new Set(filters);
+  }
+
+  addWatch(description: string, read: () => Value): Watch {
+    const w: Watch = { id: this.nextWatchId++, description, read, last: read() };
+    this.watches.push(w);
+    this.recomputeBulk();
+    return w;
+  }
+  clearWatches(): void {
+    this.watches = [];
+    this.recomputeBulk();
+  }
+  get watchList(): readonly Watch[] {
+    return this.watches;
+  }
+
+  private recomputeBulk(): void {
+    for (const [st, inner] of this.bulkInner) {
+      let ok = this.watches.length === 0;
+      for (const b of this.bps) {
+        if (!ok) break;
+        if (b.fn && inner.fns.has(b.fn)) ok = false;
+        for (const l of b.lines) if (inner.lines.has(l)) ok = false;
+      }
+      this.bulkAllowed.set(st, ok);
+    }
+  }
+
+  // ---- control --------------------------------------------------------------------------------
+
+  continue(): void {
+    this.mode = { kind: 'continue' };
+  }
+  step(actorId: number, how: 'in' | 'over' | 'out'): void {
+    const a = this.actor(actorId);
+    if (a.done) throw new Error(`${a.name} has exited; it cannot step`);
+    this.mode = { kind: 'step', actor: actorId, how, depth: a.stack.length };
+  }
+  pause(): void {
+    this.pauseRequested = true;
+  }
+  get running(): boolean {
+    return this.mode.kind !== 'idle';
+  }
+
+  /**
+   * Run up to `budget` steps of the current mode. Returns why it stopped, or null if the budget ran
+   * out first (call again; a caller that wants to stay responsive runs in slices).
+   */
+  run(budget = Infinity): StopInfo | null {
+    if (this.mode.kind === 'idle') return null;
+    for (let n = 0; n < budget; n++) {
+      if (this.pauseRequested) {
+        this.pauseRequested = false;
+        return this.stop({ reason: 'pause', actorId: this.mode.kind === 'step' ? this.mode.actor : this.lastActor(), description: 'paused' });
+      }
+      const runnable = this.actors.filter((a) => !a.done && this.blockedOn(a) === null);
+      if (runnable.length === 0) {
+        if (this.finished) return this.stop({ reason: 'end', actorId: null, description: 'every actor has exited' });
+        const why = this.actors.filter((a) => !a.done).map((a) => `${a.name}: ${this.blockedOn(a)}`).join('; ');
+        return this.stop({ reason: 'deadlock', actorId: this.actors.find((a) => !a.done)!.id, description: `no actor can run (${why})` });
+      }
+      const actor = runnable.length === 1 ? runnable[0]! : runnable[this.rng.below(runnable.length)]!;
+      const entered = this.execute(actor);
+      const stop = this.afterStep(actor, entered);
+      if (stop) return this.stop(stop);
+    }
+    return null;
+  }
+
+  private lastActor(): number | null {
+    return this.history.length ? this.history[this.history.length - 1]!.actor : null;
+  }
+
+  private stop(info: StopInfo): StopInfo {
+    this.mode = { kind: 'idle' };
+    this.pending = info;
+    return info;
+  }
+  /** The last stop, for a caller that wants to show it again. */
+  get lastStop(): StopInfo | null {
+    return this.pending;
+  }
+
+  /** Execute one statement of `actor` (and any silent statements after it). Returns true if a call entered a function. */
+  private execute(actor: Actor): boolean {
+    const rec: StepRecord = {
+      actor: actor.id,
+      stack: cloneStack(actor.stack),
+      done: actor.done,
+      exitReason: actor.exitReason,
+      rng: this.rng.state,
+      undo: [],
+      logLen: this.log.length,
+      events: 0,
+    };
+    this.stepExceptions = [];
+    this.stepPhases = [];
+    this.journal.begin();
+    this.currentActor = actor;
+    let entered = false;
+    try {
+      const cur = this.current(actor)!;
+      const st = cur.stmt;
+      const bulk = st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
+      if (bulk && st.bulk!.run(this.cx, cur.frame)) {
+        cur.frame.pc = cur.frame.fn.labels!.get(st.bulk!.until)!;
+      } else {
+        // Not bulk, or bulk stopped early (it went as far as it safely could): run the statement itself.
+        entered = this.apply(actor, st.exec ? st.exec(this.cx, cur.frame) : undefined);
+      }
+      // Silent statements (closing braces, back-edges) run as part of this step.
+      for (let guard = 0; guard < 64; guard++) {
+        const next = this.current(actor);
+        if (!next || !next.stmt.silent) break;
+        entered = this.apply(actor, next.stmt.exec ? next.stmt.exec(this.cx, next.frame) : undefined) || entered;
+      }
+    } finally {
+      rec.undo = this.journal.end();
+    }
+    this.history.push(rec);
+    const cur = this.current(actor);
+    if (cur?.stmt.phase) this.stepPhases.push(cur.stmt.phase);
+    return entered;
+  }
+
+  /** Apply an outcome to the actor's stack. True when it entered a function. */
+  private apply(actor: Actor, out: Outcome): boolean {
+    const stack = actor.stack;
+    const frame = stack[stack.length - 1]!;
+    if (out === undefined) {
+      frame.pc++;
+    } else if ('goto' in out) {
+      const pc = frame.fn.labels!.get(out.goto);
+      if (pc === undefined) throw new Error(`${frame.fn.name}: no label ${out.goto}`);
+      frame.pc = pc;
+    } else if ('call' in out) {
+      const fn = this.listing.fns.get(out.call);
+      if (!fn) throw new Error(`${frame.fn.name} calls unknown function ${out.call}`);
+      frame.into = out.into;
+      frame.stay = out.stay;
+      stack.push({ fn, pc: 0, locals: { ...out.args } });
+      return true;
+    } else if ('ret' in out) {
+      if (out.fail) this.raise('fail', `${frame.fn.name}: ${out.fail}`);
+      this.returnFrom(actor, out.ret);
+      return false;
+    } else {
+      actor.stack = [];
+      actor.done = true;
+      actor.exitReason = out.exit;
+      return false;
+    }
+    if (frame.pc >= frame.fn.body.length) this.returnFrom(actor, undefined);
+    return false;
+  }
+
+  private returnFrom(actor: Actor, value: Value): void {
+    const stack = actor.stack;
+    stack.pop();
+    const caller = stack[stack.length - 1];
+    if (!caller) {
+      actor.done = true;
+      actor.exitReason = actor.exitReason ?? 'returned';
+      return;
+    }
+    if (typeof caller.into === 'string') caller.locals[caller.into] = value;
+    else if (caller.into) caller.into(caller.locals, value);
+    caller.into = undefined;
+    if (caller.stay) caller.stay = undefined;
+    else caller.pc++;
+    if (caller.pc >= caller.fn.body.length) this.returnFrom(actor, undefined);
+  }
+
+  /** After a step: events, invariants, then whether to stop. */
+  private afterStep(actor: Actor, entered: boolean): StopInfo | null {
+    for (const p of this.stepPhases) this.emit({ type: 'phase', name: p, actorId: actor.id });
+    const breaks = this.host.checkInvariants();
+    for (const b of breaks) {
+      const key = `${b.name}: ${b.message}`;
+      if (this.reportedBreaks.has(key)) continue;
+      this.reportedBreaks.set(key, this.history.length);
+      this.stepExceptions.push({ filter: 'invariant', message: key });
+    }
+    let stop: StopInfo | null = null;
+    for (const ex of this.stepExceptions) {
+      this.emit({ type: 'exception', filter: ex.filter, message: ex.message, actorId: actor.id });
+      if (!stop && this.filters.has(ex.filter)) stop = { reason: 'exception', actorId: actor.id, description: ex.message, exception: ex };
+    }
+    if (stop) return stop;
+    for (const w of this.watches) {
+      const v = w.read();
+      if (v !== w.last) {
+        const was = w.last;
+        w.last = v;
+        return { reason: 'data breakpoint', actorId: actor.id, description: `${w.description} changed: ${fmt(was)} → ${fmt(v)}`, breakpointIds: [w.id] };
+      }
+    }
+    const bpStop = this.checkBreakpoints(actor, entered);
+    if (bpStop) return bpStop;
+    const m = this.mode;
+    if (m.kind === 'step' && m.actor === actor.id) {
+      const depth = actor.stack.length;
+      if (actor.done) return { reason: 'step', actorId: actor.id, description: `${actor.name} exited` };
+      if (m.how === 'in' || (m.how === 'over' && depth <= m.depth) || (m.how === 'out' && depth < m.depth)) {
+        return { reason: 'step', actorId: actor.id, description: 'step' };
+      }
+    }
+    return null;
+  }
+
+  private checkBreakpoints(actor: Actor, entered: boolean): StopInfo | null {
+    if (this.bps.length === 0) return null;
+    const cur = this.current(actor);
+    if (!cur) return null;
+    const line = cur.stmt.line!;
+    const hitIds: number[] = [];
+    let kind: StopReason = 'breakpoint';
+    for (const b of this.bps) {
+      const at = b.fn ? entered && cur.frame.fn.name === b.fn && cur.frame.pc === firstStop(cur.frame) : b.lines.has(line);
+      if (!at) continue;
+      if (b.cond) {
+        try {
+          if (!truthy(evalExpr(b.cond, this.host.resolver(actor, cur.frame)))) continue;
+        } catch (e) {
+          // A condition that cannot be evaluated here stops, and says why, rather than hiding.
+          this.output(`breakpoint ${b.id}: condition "${b.condition}" failed: ${(e as ExprError).message}`, 'stderr');
+        }
+      }
+      b.hits++;
+      if (b.hit && !b.hit(b.hits)) continue;
+      if (b.logMessage !== undefined) {
+        this.output(interpolate(b.logMessage, this.host.resolver(actor, cur.frame)), 'console');
+        continue;
+      }
+      hitIds.push(b.id);
+      if (b.kind === 'function') kind = 'function breakpoint';
+    }
+    if (hitIds.length === 0) return null;
+    return { reason: kind, actorId: actor.id, description: `${actor.name} at ${cur.frame.fn.name} line ${line}`, breakpointIds: hitIds };
+  }
+
+  // ---- going backwards ------------------------------------------------------------------------
+
+  /** Undo the last step. Returns the actor it belonged to, or null at the start. */
+  private undoOne(): StepRecord | null {
+    const rec = this.history.pop();
+    if (!rec) return null;
+    Journal.undo(rec.undo);
+    const a = this.actors[rec.actor]!;
+    a.stack = rec.stack;
+    a.done = rec.done;
+    a.exitReason = rec.exitReason;
+    this.rng.state = rec.rng;
+    this.log.length = rec.logLen;
+    for (const [k, step] of this.reportedBreaks) if (step > this.history.length) this.reportedBreaks.delete(k);
+    return rec;
+  }
+
+  private resyncWatches(): void {
+    for (const w of this.watches) w.last = w.read();
+  }
+
+  /** Step `actorId` back to where it was before its last statement (others go back with it). */
+  stepBack(actorId: number): StopInfo {
+    this.actor(actorId);
+    this.mode = { kind: 'idle' };
+    let rec: StepRecord | null;
+    do rec = this.undoOne();
+    while (rec && rec.actor !== actorId);
+    this.resyncWatches();
+    if (!rec) return this.stop({ reason: 'entry', actorId, description: 'at the start of the run' });
+    return this.stop({ reason: 'step', actorId, description: 'stepped back' });
+  }
+
+  /** Go back until some actor stands at a breakpoint (conditions hold; hit counts are not replayed). */
+  reverseContinue(): StopInfo {
+    this.mode = { kind: 'idle' };
+    for (;;) {
+      const rec = this.undoOne();
+      if (!rec) {
+        this.resyncWatches();
+        return this.stop({ reason: 'entry', actorId: this.actors[0]!.id, description: 'at the start of the run' });
+      }
+      const actor = this.actors[rec.actor]!;
+      const cur = this.current(actor);
+      if (!cur) continue;
+      const line = cur.stmt.line!;
+      const ids = this.bps
+        .filter((b) => b.logMessage === undefined && (b.fn ? cur.frame.fn.name === b.fn && cur.frame.pc === firstStop(cur.frame) : b.lines.has(line)))
+        .filter((b) => {
+          if (!b.cond) return true;
+          try {
+            return truthy(evalExpr(b.cond, this.host.resolver(actor, cur.frame)));
+          } catch {
+            return true;
+          }
+        })
+        .map((b) => b.id);
+      if (ids.length) {
+        this.resyncWatches();
+        return this.stop({ reason: 'breakpoint', actorId: actor.id, description: `${actor.name} at ${cur.frame.fn.name} line ${line}`, breakpointIds: ids });
+      }
+    }
+  }
+
+  /** Go back (or forward, by running) to exactly `steps` steps from the start. */
+  gotoStep(steps: number): void {
+    if (steps < 0) throw new RangeError('step count must be non-negative');
+    while (this.history.length > steps) this.undoOne();
+    if (this.history.length < steps) {
+      this.mode = { kind: 'continue' };
+      const saved = this.bps;
+      const savedFilters = this.filters;
+      this.bps = [];
+      this.filters = new Set();
+      this.recomputeBulk();
+      try {
+        while (this.history.length < steps && !this.finished) if (this.run(steps - this.history.length)) break;
+      } finally {
+        this.bps = saved;
+        this.filters = savedFilters;
+        this.recomputeBulk();
+      }
+    }
+    this.mode = { kind: 'idle' };
+    this.resyncWatches();
+  }
+
+  /** Invariant breaks seen so far on this timeline, oldest first. */
+  get invariantBreaks(): string[] {
+    return [...this.reportedBreaks.keys()];
+  }
+
+  /** Who ran each step so far (for traces and tests). */
+  get schedule(): number[] {
+    return this.history.map((h) => h.actor);
+  }
+}
+
+function firstStop(frame: Frame): number {
+  const i = frame.fn.body.findIndex((st) => !st.silent);
+  return i < 0 ? 0 : i;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function fmt(v: Value): string {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0xffff ? `0x${v.toString(16)}` : JSON.stringify(v);
+}
+
+/** `N`, `>= N`, `> N`, `== N`, `% N` → a predicate on the hit count; null if malformed. */
+export function parseHitCondition(s: string): ((n: number) => boolean) | null {
+  const m = /^\s*(>=|>|==|=|%)?\s*(\d+)\s*$/.exec(s);
+  if (!m) return null;
+  const k = Number(m[2]);
+  switch (m[1]) {
+    case '>=': return (n) => n >= k;
+    case '>': return (n) => n > k;
+    case '%': return (n) => k > 0 && n % k === 0;
+    default: return (n) => n === k;
+  }
+}

@@ -1,0 +1,385 @@
+// A debug session of one scenario: builds the host, the two worlds and the helpers from the
+// scenario, wires the handoff program to the runtime and the invariant checks, and offers what a
+// debugger needs — control, stacks, watches, names for conditions, the outcome. No protocol here.
+
+import { HostMemory } from '../host';
+import { INVALID_MPN64, PageType, decodeExtra, decodePFrame, mpnHex, pageTypeName, pfType, pteHex } from '../pframe';
+import { populateVM } from '../populate';
+import { Rng } from '../rng';
+import { SwapFile } from '../swap';
+import { BackMap_Describe } from '../vmmem';
+import { BusMem_TranslateBPN, makeMainMemBPN, type WalkTrace } from '../busmem';
+import { Machine, PAGE_2_DIRINDEX, World } from '../world';
+import { FsrContext } from './context';
+import { ExprError, type Resolver, type Value } from './expr';
+import { HANDOFF_FUNCTIONS, LISTING_HEADER } from './handoff';
+import { type InvariantBreak, checkEnd, checkStep } from './invariants';
+import { type Frame, buildListing } from './program';
+import { type ActorSpec, Runtime, type RuntimeEvent, type StopInfo } from './runtime';
+import type { Scenario } from './scenario';
+
+/** The listing of the simulated functions: built once, its line numbers are stable. */
+export const LISTING = buildListing(LISTING_HEADER, HANDOFF_FUNCTIONS);
+
+export const SOURCE_WORLD_ID = 2099100;
+export const DEST_WORLD_ID = 2099200;
+export const HELPER_WORLD_ID = 2099300;
+
+export interface SessionOptions {
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** Sweep every page when the run ends (default true). */
+  fullCheckAtEnd?: boolean;
+}
+
+export type WatchTarget =
+  | { kind: 'pframe'; world: WorldRef; pgNum: number; field: string }
+  | { kind: 'pdirInfo'; world: WorldRef; dirIndex: number }
+  | { kind: 'fsr'; field: 'resumeState' | 'swapCopyState' | 'hasSwapCopy' | 'swapCopyWorldID' | 'memMinToTransferMB' | 'cpuMinToTransferMHz' };
+export type WorldRef = 'source' | 'destination' | number;
+
+export interface RunOutcome {
+  victor: 'source' | 'destination' | 'none';
+  resumeState: string;
+  finished: boolean;
+  failures: string[];
+  panicked: boolean;
+  pdirsRedirected: number;
+  swapSlotsInDestination: number;
+  swapCopyState: string;
+  invariantBreaks: string[];
+}
+
+export interface PhaseMark {
+  step: number;
+  name: string;
+  actor: string;
+  fn: string;
+  line: number;
+}
+
+export class Session {
+  readonly machine: Machine;
+  readonly cx: FsrContext;
+  readonly rt: Runtime<FsrContext>;
+  readonly src: World;
+  readonly dst: World;
+  readonly seed: number;
+  private readonly exceptions: Array<{ step: number; filter: string; message: string }> = [];
+  private readonly phaseMarks: PhaseMark[] = [];
+
+  constructor(readonly scenario: Scenario, opts: SessionOptions = {}) {
+    const seed = opts.seed ?? scenario.seed;
+    this.seed = seed;
+    const host = new HostMemory(scenario.host.ranges, seed);
+    const machine = (this.machine = new Machine(host));
+    const src = (this.src = populateVM(machine, {
+      worldID: SOURCE_WORLD_ID,
+      name: 'vm-src',
+      memMB: scenario.vm.memMB,
+      mix: scenario.vm.mix,
+      seed,
+      largePageFraction: scenario.vm.largePageFraction,
+      swapHeadroomSlots: scenario.swap.swapOuts + 8,
+    }));
+    src.swap.migSwapFile = fileWithUsed(`${src.name}.mig.vswp`, scenario.swap.migSwapUsedSlots);
+    src.swap.cptSwapFile = fileWithUsed(`${src.name}.cpt.vswp`, scenario.swap.cptSwapUsedSlots);
+    const dst = (this.dst = machine.addWorld(new World(DEST_WORLD_ID, 'vm-dst', host, src.pframes.numMainMemPages, 0)));
+    dst.swap.swapFile = scenario.swap.mode === 'shared' ? new SwapFile(src.swap.swapFile.name, 0, src.swap.swapFile.storage) : new SwapFile(`${dst.name}.vswp`, 0);
+    dst.swap.swapperEnabled = false;
+
+    const faults = {
+      swapCopyFailAtExtent: null as number | null,
+      reservationTransferFail: false,
+      missingDestPdir: null as number | null,
+      sourceTimeout: false,
+      staleShadow: false,
+      slowPcpu: null as { pcpu: number; delaySteps: number } | null,
+    };
+    for (const f of scenario.faults) {
+      if (f.kind === 'swapCopyFail') faults.swapCopyFailAtExtent = f.atExtent;
+      else if (f.kind === 'reservationTransferFail') faults.reservationTransferFail = true;
+      else if (f.kind === 'missingDestPdir') faults.missingDestPdir = f.dirIndex;
+      else if (f.kind === 'sourceTimeout') faults.sourceTimeout = true;
+      else if (f.kind === 'staleShadow') faults.staleShadow = true;
+      else faults.slowPcpu = { pcpu: f.pcpu, delaySteps: f.delaySteps };
+    }
+    const r = scenario.reservations;
+    const cx = (this.cx = new FsrContext(
+      machine,
+      src,
+      dst,
+      {
+        swapShared: scenario.swap.mode === 'shared',
+        numPCPUs: scenario.pcpus,
+        swapOuts: scenario.swap.swapOuts,
+        cptChunks: scenario.checkpointChunks,
+        touchedPages: pickTouched(this, scenario.vm.touchedPages, seed),
+        faults,
+        srcGroup: { memMinMB: Math.max(r.memMinToTransferMB, 0), cpuMinMHz: Math.max(r.cpuMinToTransferMHz, 0) },
+        dstGroup: { memMinMB: r.destGroupMemMinMB, cpuMinMHz: r.destGroupCpuMinMHz },
+        seed,
+      },
+      { memMinToTransferMB: r.memMinToTransferMB, cpuMinToTransferMHz: r.cpuMinToTransferMHz },
+    ));
+
+    const specs: ActorSpec[] = [
+      { name: 'source VMX', entry: 'FSRSourceVMX', args: { srcWorld: src.worldID }, cpu: 0, worldID: src.worldID },
+      { name: 'destination VMX', entry: 'FSRDestVMX', args: { dstWorld: dst.worldID, srcWorld: src.worldID }, cpu: 1 % scenario.pcpus, worldID: dst.worldID },
+      { name: 'FSRSwapCopyHelper', entry: 'FSRSwapCopyHelper', args: {}, cpu: 2 % scenario.pcpus, worldID: HELPER_WORLD_ID },
+      { name: 'swapper', entry: 'Swap_SwapperThread', args: { srcWorld: src.worldID }, cpu: 3 % scenario.pcpus, worldID: src.worldID },
+      ...Array.from({ length: scenario.pcpus }, (_, i) => ({ name: `PCPU ${i}`, entry: 'PCPU_Idle', args: { pcpu: i }, cpu: i, worldID: 0 })),
+    ];
+    const fullCheck = opts.fullCheckAtEnd ?? true;
+    const rt = (this.rt = new Runtime<FsrContext>(LISTING, specs, cx, {
+      checkInvariants: (): InvariantBreak[] => {
+        const out = checkStep(cx);
+        if (fullCheck && rt.finished) out.push(...checkEnd(cx));
+        return out;
+      },
+      resolver: (actor, frame) => this.resolver(frame, actor.worldID),
+    }, seed));
+    cx.rt = rt;
+    rt.onEvent((e) => {
+      if (e.type === 'exception') this.exceptions.push({ step: rt.stepCount, filter: e.filter, message: e.message });
+      if (e.type === 'phase') {
+        const a = rt.actor(e.actorId);
+        const cur = rt.current(a);
+        this.phaseMarks.push({ step: rt.stepCount, name: e.name, actor: a.name, fn: cur?.frame.fn.name ?? '', line: cur?.stmt.line ?? 0 });
+      }
+    });
+  }
+
+  get listing() {
+    return LISTING;
+  }
+  onEvent(fn: (e: RuntimeEvent) => void): void {
+    this.rt.onEvent(fn);
+  }
+
+  /** Run to the end with no breakpoints, filters kept (for the CLI, tests and benchmarks). */
+  runToEnd(budget = Infinity): StopInfo | null {
+    this.rt.continue();
+    return this.rt.run(budget);
+  }
+
+  // ---- what a debugger shows ----------------------------------------------------------------
+
+  worldRef(ref: WorldRef | string): World {
+    if (ref === 'source' || ref === 'src' || ref === 'srcWorld') return this.src;
+    if (ref === 'destination' || ref === 'dst' || ref === 'dstWorld') return this.dst;
+    const n = typeof ref === 'number' ? ref : Number(ref);
+    if (n === this.src.worldID) return this.src;
+    if (n === this.dst.worldID) return this.dst;
+    throw new ExprError(`no world ${String(ref)} (use source, destination, ${this.src.worldID} or ${this.dst.worldID})`);
+  }
+
+  /** A PFrame decoded for display, or why there is none. */
+  pframe(world: World, pgNum: number): PFrameView | { error: string } {
+    if (!Number.isInteger(pgNum) || pgNum < 0 || pgNum >= world.pframes.numMainMemPages) return { error: `pgNum ${pgNum} is outside 0..${world.pframes.numMainMemPages - 1}` };
+    const d = PAGE_2_DIRINDEX(pgNum);
+    const dirMPN = world.dirMPN(d);
+    if (dirMPN === INVALID_MPN64) return { error: `${world.name} has no pdir ${d} (pdirInfo[${d}] is not present)` };
+    const words = this.machine.host.read(dirMPN);
+    const u32 = new Uint32Array(words.buffer, words.byteOffset, 1024);
+    const i = (pgNum % 512) * 2;
+    return pframeView(u32[i]!, u32[i + 1]!, dirMPN, pgNum % 512);
+  }
+
+  watch(target: WatchTarget): { id: number; description: string } {
+    let read: () => Value;
+    let description: string;
+    if (target.kind === 'fsr') {
+      read = () => this.cx.fsr[target.field];
+      description = `fsr->${target.field}`;
+    } else if (target.kind === 'pdirInfo') {
+      const w = this.worldRef(target.world);
+      if (target.dirIndex < 0 || target.dirIndex >= w.numDirs) throw new RangeError(`dirIndex ${target.dirIndex} is outside 0..${w.numDirs - 1}`);
+      read = () => w.pframes.pdirInfo[target.dirIndex]!;
+      description = `${w.name} pdirInfo[${target.dirIndex}]`;
+    } else {
+      const w = this.worldRef(target.world);
+      const probe = this.pframe(w, target.pgNum);
+      if ('error' in probe && !/has no pdir/.test(probe.error)) throw new RangeError(probe.error);
+      const known = ['pte', 'mpn', 'type', ...Object.keys(decodePFrame(0, 0)), 'zipBlock', 'vmkSwapped', 'unused', 'isBallooned', 'isAppBallooned', 'isCownint', 'isBackedByLPage', 'flags'];
+      if (!known.includes(target.field)) throw new RangeError(`PFrame has no field "${target.field}" (fields: ${known.join(', ')})`);
+      read = () => {
+        const v = this.pframe(w, target.pgNum);
+        if ('error' in v) return null;
+        if (target.field === 'pte') return v.pte;
+        if (target.field === 'mpn') return v.mpn;
+        if (target.field === 'type') return v.type;
+        return (v.fields as unknown as Record<string, number>)[target.field] ?? v.extra.fields[target.field] ?? null;
+      };
+      description = `${w.name} PFrame ${target.pgNum}.${target.field}`;
+    }
+    const w = this.rt.addWatch(description, read);
+    return { id: w.id, description };
+  }
+
+  /** Names a condition, a logpoint or the Debug Console can use, in a frame. */
+  resolver(frame: Frame | undefined, _worldID = 0): Resolver {
+    const cx = this.cx;
+    const roots: Record<string, () => Value> = {
+      fsr: () => cx.fsr as unknown as Value,
+      resumeState: () => cx.fsr.resumeState,
+      swapCopyState: () => cx.fsr.swapCopyState,
+      src: () => worldData(this.src),
+      dst: () => worldData(this.dst),
+      srcVmx: () => vmxData(cx.srcVmx),
+      dstVmx: () => vmxData(cx.dstVmx),
+      memHandoff: () => cx.handoff as unknown as Value,
+      cpt: () => ({ numChunks: cx.cpt.numChunks, written: cx.cpt.written, read: cx.cpt.read, finished: cx.cpt.finished }),
+      helper: () => cx.helper as unknown as Value,
+      INVALID_MPN64: () => INVALID_MPN64,
+    };
+    for (const [k, code] of Object.entries(PageType)) roots[k] = () => code;
+    return {
+      path: (root, parts) => {
+        let v: Value;
+        if (frame && root in frame.locals) v = frame.locals[root];
+        else if (roots[root]) v = roots[root]!();
+        else throw new ExprError(`no variable "${root}" here (locals: ${frame ? Object.keys(frame.locals).join(', ') || 'none' : 'none'}; globals: ${Object.keys(roots).filter((k) => !(k in PageType)).join(', ')})`);
+        for (const p of parts) {
+          if (v === null || typeof v !== 'object') throw new ExprError(`${root}: ${JSON.stringify(v)} has no field ${String(p)}`);
+          const next = (v as Record<string | number, Value>)[p as string];
+          if (next === undefined) throw new ExprError(`${root} has no field "${String(p)}"`);
+          v = next;
+        }
+        return v;
+      },
+      call: (fn, args) => this.call(fn, args),
+    };
+  }
+
+  /** The Debug Console's functions. */
+  call(fn: string, args: Value[]): Value {
+    if (fn === 'pframe') {
+      if (args.length !== 2) throw new ExprError('pframe(world, pgNum) takes 2 arguments');
+      const v = this.pframe(this.worldRef(args[0] as WorldRef), args[1] as number);
+      if ('error' in v) throw new ExprError(v.error);
+      return v as unknown as Value;
+    }
+    if (fn === 'backmap') {
+      if (args.length !== 1 || typeof args[0] !== 'number') throw new ExprError('backmap(mpn) takes one MPN');
+      return BackMap_Describe(this.machine.host, args[0]);
+    }
+    if (fn === 'BusMem_TranslateBPN' || fn === 'vtop') {
+      if (args.length !== 2 || typeof args[1] !== 'number') throw new ExprError(`${fn}(world, bpn) takes a world and a BPN`);
+      return this.translate(this.worldRef(args[0] as WorldRef), args[1]).text;
+    }
+    if (fn === 'BPN_MAINMEM') {
+      if (typeof args[0] !== 'number') throw new ExprError('BPN_MAINMEM(pgNum) takes a page number');
+      return makeMainMemBPN(args[0]);
+    }
+    throw new ExprError(`unknown function ${fn} (functions: pframe(world, pgNum), backmap(mpn), BusMem_TranslateBPN(world, bpn), BPN_MAINMEM(pgNum))`);
+  }
+
+  /** The BPN → MPN walk with every step and value found, like crash's vtop. */
+  translate(world: World, bpn: number): { mpn: number; text: string } {
+    const trace: WalkTrace = [];
+    const held = world.pframes.pdirLock.holder;
+    // The walk takes the pdir lock; a debugger looks without taking it (a held lock is said).
+    const saved = world.pframes.pdirLock.holder;
+    world.pframes.pdirLock.holder = null;
+    try {
+      const r = BusMem_TranslateBPN(this.machine.host, world, bpn, trace);
+      const lines = trace.map((s) => `${'  '.repeat(s.depth)}${s.fn}${Object.keys(s.values).length ? ': ' : ''}${Object.entries(s.values).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      if (held) lines.push(`(note: ${world.pframes.pdirLock.name} is held by ${held}; the debugger read without it)`);
+      return { mpn: r.mpn, text: lines.join('\n') };
+    } finally {
+      world.pframes.pdirLock.holder = saved;
+    }
+  }
+
+  outcome(): RunOutcome {
+    const cx = this.cx;
+    const step = this.rt.stepCount;
+    const ex = this.exceptions.filter((e) => e.step <= step);
+    const r = cx.fsr.resumeState;
+    const panicked = cx.srcVmx.migrateState === 'PANIC';
+    const victor = panicked ? 'none' : r === 'FSR_RESUME_SOURCE' ? 'source' : r === 'FSR_RESUME_DEST' && cx.handoff.done ? 'destination' : 'none';
+    let moved = 0;
+    if (cx.pnrDirs) for (let d = 0; d < this.dst.numDirs; d++) if (this.dst.pframes.pdirInfo[d] === cx.pnrDirs[d] && cx.pnrDirs[d] !== 0) moved++;
+    return {
+      victor,
+      resumeState: r,
+      finished: this.rt.finished,
+      failures: ex.filter((e) => e.filter === 'fail').map((e) => e.message),
+      panicked,
+      pdirsRedirected: moved,
+      swapSlotsInDestination: this.dst.swap.swapFile.usedSlots,
+      swapCopyState: cx.fsr.swapCopyState,
+      invariantBreaks: this.rt.invariantBreaks,
+    };
+  }
+
+  /** Phase labels reached so far on this timeline. */
+  phases(): PhaseMark[] {
+    return this.phaseMarks.filter((p) => p.step <= this.rt.stepCount);
+  }
+}
+
+export interface PFrameView {
+  pte: string;
+  type: string;
+  mpn: number;
+  mpnHex: string;
+  fields: ReturnType<typeof decodePFrame>;
+  extra: { union: string; fields: Record<string, number> };
+  dirMPN: number;
+  pageIndex: number;
+}
+
+export function pframeView(lo: number, hi: number, dirMPN: number, pageIndex: number): PFrameView {
+  const f = decodePFrame(lo, hi);
+  const t = pfType(lo);
+  const mpn = t === PageType.REGULAR || t === PageType.COW || t === PageType.SWAP_OUT ? f.indexHighBits * 4294967296 + f.indexLowBits : INVALID_MPN64;
+  return { pte: pteHex(lo, hi), type: pageTypeName(t), mpn, mpnHex: mpnHex(mpn), fields: f, extra: decodeExtra(t, f.extra), dirMPN, pageIndex };
+}
+
+function worldData(w: World): Value {
+  const pf = w.pframes;
+  return {
+    worldID: w.worldID,
+    name: w.name,
+    pframes: {
+      numMainMemPages: pf.numMainMemPages,
+      defaultPageTypeIsRemote: pf.defaultPageTypeIsRemote,
+      defaultPageTypeIsRemoteMaxPgNum: pf.defaultPageTypeIsRemoteMaxPgNum,
+      numPDirEntries: pf.numPDirEntries,
+      numXMapPages: pf.numXMapPages,
+      numL3PTPages: pf.numL3PTPages,
+      numPDirEntries2: pf.numPDirEntries2,
+      numXMapPages2: pf.numXMapPages2,
+      domainMask: pf.domainMask,
+      pdirLock: pf.pdirLock.holder ?? 'unlocked',
+      pdirInfo: Array.from(pf.pdirInfo.subarray(0, Math.min(pf.pdirInfo.length, 4096))),
+    },
+    stats: { ...w.stats },
+    swap: { swapperEnabled: w.swap.swapperEnabled, activeSwapOuts: w.swap.activeSwapOuts, usedSlots: w.swap.swapFile.usedSlots, numSlots: w.swap.swapFile.numSlots },
+  };
+}
+
+function vmxData(v: FsrContext['srcVmx']): Value {
+  return { migrateState: v.migrateState, panicNoCore: v.panicNoCore, DVSState: v.DVSState, DVSFilter: v.DVSFilter, loadHistory: v.loadHistory, cachedTranslations: v.shadow.size };
+}
+
+function fileWithUsed(name: string, used: number): SwapFile {
+  const f = new SwapFile(name, Math.max(used, 0));
+  for (let i = 0; i < used; i++) f.allocSlot();
+  return f;
+}
+
+/** Deterministic REGULAR pages for the guest to touch. */
+function pickTouched(s: Session, n: number, seed: number): number[] {
+  const rng = new Rng(seed ^ 0x70c4);
+  const out: number[] = [];
+  const total = s.src.pframes.numMainMemPages;
+  for (let tries = 0; out.length < n && tries < n * 64; tries++) {
+    const pg = rng.below(total);
+    const v = s.pframe(s.src, pg);
+    if (!('error' in v) && v.type === 'REGULAR' && !out.includes(pg)) out.push(pg);
+  }
+  return out;
+}
