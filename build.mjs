@@ -1,19 +1,25 @@
-// One esbuild config, one context per target (STYLE.md §12). `node build.mjs [--watch]`.
-// The engine is bundled for platform 'neutral': any Node built-in it imported would fail here.
+// One esbuild config, one context per target (STYLE.md §12). `node build.mjs [--watch] [--production]`.
+// A target builds once its entry file exists. The engine is bundled for platform 'neutral': any
+// Node built-in it imported would fail the build.
 import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 /** @type {import('esbuild').BuildOptions[]} */
 const targets = [
-  {
-    entryPoints: ['engine/index.ts'],
-    outfile: 'dist/engine.js',
-    platform: 'neutral',
-    format: 'esm',
-  },
-];
+  // The engine alone, proving it needs nothing from Node, the DOM or vscode.
+  { entryPoints: ['engine/index.ts'], outfile: 'dist/engine.js', platform: 'neutral', format: 'esm', mainFields: ['module', 'main'] },
+  // The stand-alone debug adapter: `node dist/adapter.js` (stdio) or `--server=PORT`.
+  { entryPoints: ['adapter/main.ts'], outfile: 'dist/adapter.js', platform: 'node', format: 'cjs' },
+  // The extension host side; vscode is provided at run time.
+  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // The webview's browser code.
+  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  // The headless simulator: `npx fsr-sim run <scenario|file>`.
+  { entryPoints: ['cli/fsr-sim.ts'], outfile: 'dist/fsr-sim.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+].filter((t) => existsSync(t.entryPoints[0]));
 
 const common = { bundle: true, sourcemap: !production, minify: production, target: 'es2022', logLevel: 'warning' };
 const contexts = await Promise.all(targets.map((t) => esbuild.context({ ...common, ...t })));

@@ -188,6 +188,11 @@ export class HostMemory {
     if (idx < this.regionCursor) this.regionCursor = idx;
   }
 
+  /** A BackMap reader/writer that caches the last range: for loops over many MPNs. */
+  cursor(): BackmapCursor {
+    return new BackmapCursor(this);
+  }
+
   /** The BackMap words of the range holding `mpn` and that range's base, for bulk paths. */
   backmapWords(mpn: number): { words: Uint32Array; baseMPN: number } {
     const r = this.requireRegion(mpn, 'BackMap');
@@ -202,6 +207,15 @@ export class HostMemory {
     this.freeStack.push(mpn);
     this.freeSet.add(mpn);
     this.allocatedPages--;
+  }
+
+  /** Free MPNs that the caller knows were allocated and whose BackMap entries it has cleared (bulk paths). */
+  freeOwnedBatch(mpns: readonly number[]): void {
+    for (const mpn of mpns) {
+      this.freeStack.push(mpn);
+      this.freeSet.add(mpn);
+    }
+    this.allocatedPages -= mpns.length;
   }
 
   /** Undo a free (time travel): take `mpn` back off the free stack. */
@@ -347,6 +361,44 @@ export class HostMemory {
     const m: PageMapping = { mpn, u8: new Uint8Array(this.slab!, off, PAGE_SIZE), u32: new Uint32Array(this.slab!, off, PAGE_SIZE / 4) };
     this.pages.set(mpn, m);
     return m;
+  }
+}
+
+/**
+ * Reads and writes BackMap entries for MPNs that mostly fall in the same range as the last one,
+ * without a range lookup per MPN. Hot loops use its public fields directly: the entry of the MPN
+ * `hiBits · 2^32 + low` is `words[off]` with `off = low - baseLo + (hiBits - baseHi) · 2^32`, valid
+ * when `0 ≤ off < words.length`; otherwise call `seek`. Writes through it do not keep the per-owner
+ * counts: callers adjust them in bulk (HostMemory.adjustOwnerCount).
+ */
+export class BackmapCursor {
+  words: Uint32Array = new Uint32Array(0);
+  baseHi = 0;
+  baseLo = 0;
+  private base = 0;
+  private end = 0;
+  constructor(private readonly host: HostMemory) {}
+  /** Point at the range holding `mpn`; false if the MPN is outside host memory. */
+  seek(mpn: number): boolean {
+    const r = this.host.region(mpn);
+    if (!r) return false;
+    this.words = r.backmap;
+    this.base = r.baseMPN;
+    this.end = r.baseMPN + r.pages;
+    this.baseHi = Math.floor(r.baseMPN / 4294967296);
+    this.baseLo = r.baseMPN % 4294967296;
+    return true;
+  }
+  /** The raw entry, or -1 for an MPN outside host memory. */
+  get(mpn: number): number {
+    if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return -1;
+    return this.words[mpn - this.base]!;
+  }
+  /** Write a raw entry; false for an MPN outside host memory. */
+  set(mpn: number, entry: number): boolean {
+    if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return false;
+    this.words[mpn - this.base] = entry;
+    return true;
   }
 }
 

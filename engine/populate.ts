@@ -87,7 +87,7 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
   const expectedCow = Math.ceil((numPages * weights[1]!) / total);
   const poolSize = Math.max(1, Math.ceil(expectedCow / COW_PAGES_PER_SHARED_MPN));
   const poolMPN = new Float64Array(poolSize).fill(-1);
-  const poolRefs = new Uint32Array(poolSize);
+  const poolIdx = new Uint32Array(poolSize);
   let cowSeen = 0;
   let zipBlocks = 0;
   let zipMPN = -1;
@@ -144,10 +144,10 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
         const k = (r & 3) === 0 ? 0 : (cowSeen++ >>> 2) % poolSize;
         if (poolMPN[k] === -1) {
           poolMPN[k] = take();
-          host.backmapSet(poolMPN[k]!, pshare.owner, 0);
+          poolIdx[k] = pshare.add(poolMPN[k]!);
         }
         index = poolMPN[k]!;
-        poolRefs[k]!++;
+        pshare.addRef(poolIdx[k]!);
         lo = loCOW | 0x8; // COW pages are owned by the sharing pool, not counted in the world's stats
       } else if (r < tSwap!) {
         index = swapFile.allocSlot();
@@ -178,9 +178,6 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
 
   host.returnRun(runNext, runLeft);
   host.adjustOwnerCount(world.owners.mainmem.slot, backed);
-  for (let k = 0; k < poolSize; k++) {
-    if (poolRefs[k]! > 0) pshare.refs.set(poolMPN[k]!, (pshare.refs.get(poolMPN[k]!) ?? 0) + poolRefs[k]!);
-  }
   memzip.numZipped = zipBlocks;
   memzip.header = { owner: world.worldID, numCachePages: memzip.cacheMPNs.length, numZipped: zipBlocks };
   world.stats.allocated = backed;

@@ -188,12 +188,49 @@ export class World {
   }
 }
 
-/** The page-sharing pool: COW pages of any world point at its MPNs, refcounted. */
+/**
+ * The page-sharing pool: COW pages of any world point at its MPNs, refcounted. A shared MPN's
+ * BackMap entry is (pool owner, its index here); counts live in typed arrays, not per-MPN objects.
+ */
 export class PShare {
   readonly owner: Owner;
-  readonly refs = new Map<number, number>();
-  constructor(host: HostMemory) {
+  private mpns = new Float64Array(64);
+  private refs = new Uint32Array(64);
+  private n = 0;
+  constructor(private readonly host: HostMemory) {
     this.owner = host.registerOwner('pshare', 0, 'page-sharing pool');
+  }
+  /** Put `mpn` in the pool (its BackMap entry is set here); returns its pool index. */
+  add(mpn: number): number {
+    if (this.n === this.mpns.length) {
+      const m = new Float64Array(this.n * 2);
+      m.set(this.mpns);
+      this.mpns = m;
+      const r = new Uint32Array(this.n * 2);
+      r.set(this.refs);
+      this.refs = r;
+    }
+    this.mpns[this.n] = mpn;
+    this.host.backmapSet(mpn, this.owner, this.n);
+    return this.n++;
+  }
+  addRef(index: number, count = 1): void {
+    this.refs[index]! += count;
+  }
+  /** References to a shared MPN (0 for an MPN not in the pool). */
+  refCount(mpn: number): number {
+    const b = this.host.backmapLookup(mpn);
+    return b && b.owner === this.owner ? this.refs[b.pgNum]! : 0;
+  }
+  /** Shared MPNs in the pool. */
+  get size(): number {
+    return this.n;
+  }
+  /** References from all COW pages. */
+  totalRefs(): number {
+    let t = 0;
+    for (let i = 0; i < this.n; i++) t += this.refs[i]!;
+    return t;
   }
 }
 

@@ -2,7 +2,7 @@
 // the MemoryHandoff flags, the swap-copy helper — and the journaled ways to change it and the
 // memory model, so every step can be undone. Statements (handoff.ts) change state only through here.
 
-import type { PageMapping } from '../host';
+import type { BackmapCursor, PageMapping } from '../host';
 import { INVALID_MPN64, mpnHex } from '../pframe';
 import type { SwapFile } from '../swap';
 import { type Machine, type PFrame_Info, type World, PAGE_2_DIRINDEX } from '../world';
@@ -118,8 +118,8 @@ export class FsrContext {
   /** Directories touched in this step, for the invariant checker. */
   dirty: Array<{ world: World; dir: number }> = [];
   swapDirty = false;
-  /** Where PCPU `i` was when it first saw the handoff (slow-ack fault). */
-  readonly pcpuSawAt: number[];
+  /** The checker's BackMap cursor (a cache, not state). */
+  bm: BackmapCursor | null = null;
 
   constructor(readonly machine: Machine, readonly src: World, readonly dst: World, readonly opts: ContextOptions, fsr: Pick<FSRInfo, 'memMinToTransferMB' | 'cpuMinToTransferMHz'>) {
     this.fsr = { hasSwapCopy: false, swapCopyWorldID: 0, swapCopyState: 'none', resumeState: 'FSR_RESUME_NONE', ...fsr };
@@ -136,7 +136,6 @@ export class FsrContext {
     this.helper = { wakeup: false, cancel: false, mirrorActive: false, copiedSlots: 0, extents: 0 };
     this.rng = new Rng(opts.seed ^ 0xf5a);
     this.swapOutsLeft = opts.swapOuts;
-    this.pcpuSawAt = new Array(opts.numPCPUs).fill(-1);
   }
 
   get host() {

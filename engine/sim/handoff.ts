@@ -3,7 +3,7 @@
 // context's journaled helpers. The per-page loops have bulk forms that reach the same state in
 // one step when nothing could stop inside them.
 
-import { BACKMAP_PGNUM_BITS, type Owner } from '../host';
+import { BACKMAP_PGNUM_BITS, type BackmapCursor, type Owner } from '../host';
 import { INVALID_MPN64, PageType, mpnHex, pageTypeName, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PAGE_2_PAGEINDEX, PFrameMakePTE, type World } from '../world';
 import { makeMainMemBPN, BPN_IsMainMem as isMainMemBPN, BPN_MAINMEM_REGION } from '../busmem';
@@ -45,96 +45,115 @@ function callStmt(text: string, fn: string, args: (cx: FsrContext, f: Frame) => 
 // ---- fast per-directory work for the bulk paths ---------------------------------------------------
 
 /**
- * The whole redirect of one directory (VmMemMigrateTransferPageDir with everything under it), fused
- * into one pass over its 512 PFrames. Returns false, changing nothing, when anything is not as the
- * fine path expects (so the fine path runs it and reports what is wrong).
+ * The whole redirect of directories `from`.. (VmMemMigrateTransferPageDir with everything under
+ * it), each fused into one pass over its 512 PFrames that checks every BackMap entry before it
+ * rewrites it. Stops before the first directory that is not as the fine path expects (it leaves
+ * that one untouched, so the fine path runs it and reports what is wrong). Returns the first
+ * directory not done. One undo record covers the whole batch.
  */
-function transferDirFast(cx: FsrContext, d: number): boolean {
+function transferDirsFast(cx: FsrContext, from: number, to: number): number {
   const { src, dst, host } = cx;
-  const srcMPN = src.dirMPN(d);
-  const dstMPN = dst.dirMPN(d);
-  if (srcMPN === INVALID_MPN64 || dstMPN === INVALID_MPN64) return false;
-  if (src.pframes.pdirLock.holder !== null || dst.pframes.pdirLock.holder !== null) return false;
-  if (host.backmapEntry(dstMPN) !== entry(dst.owners.pdir, d) || host.backmapEntry(srcMPN) !== entry(src.owners.pdir, d)) return false;
-  const words = host.map(srcMPN).u32;
-  const first = d * ALLOC_PDIR_PAGES;
-  const count = Math.min(ALLOC_PDIR_PAGES, src.pframes.numMainMemPages - first);
-  const srcSlot = src.owners.mainmem.slot << BACKMAP_PGNUM_BITS;
-  const dstSlot = dst.owners.mainmem.slot << BACKMAP_PGNUM_BITS;
-  let bm: Uint32Array = new Uint32Array(0);
-  let base = 0;
-  let end = 0;
-  let n = 0;
-  let i = 0;
-  for (; i < count; i++) {
-    const lo = words[2 * i]!;
-    if (((lo >>> 4) & 0xf) !== REGULAR) continue;
-    const mpn = ((lo >>> 8) & 0x3f) * TWO_32 + words[2 * i + 1]!;
-    if (mpn < base || mpn >= end) {
-      const r = host.region(mpn);
-      if (!r) break;
-      bm = r.backmap;
-      base = r.baseMPN;
-      end = r.baseMPN + r.pages;
-    }
-    if (bm[mpn - base] !== ((srcSlot | (first + i)) >>> 0)) break;
-    bm[mpn - base] = (dstSlot | (first + i)) >>> 0;
-    n++;
-  }
-  if (i < count) {
-    // Put back what this pass changed; the fine path will meet the anomaly and report it.
-    for (let j = 0; j < i; j++) {
-      const lo = words[2 * j]!;
-      if (((lo >>> 4) & 0xf) !== REGULAR) continue;
-      const mpn = ((lo >>> 8) & 0x3f) * TWO_32 + words[2 * j + 1]!;
-      host.backmapSetRaw(mpn, (srcSlot | (first + j)) >>> 0);
-      host.adjustOwnerCount(src.owners.mainmem.slot, -1);
-      host.adjustOwnerCount(dst.owners.mainmem.slot, 1);
-    }
-    return false;
-  }
-  host.adjustOwnerCount(src.owners.mainmem.slot, -n);
-  host.adjustOwnerCount(dst.owners.mainmem.slot, n);
-  const ss = src.stats;
-  const ds = dst.stats;
-  ss.allocated -= n;
-  ss.frees += n;
-  ds.allocated += n;
-  ds.allocs += n;
-  // Directories: the source's entry to nothing, the destination's to the source's page; the
-  // destination's own pdir page is freed; the redirected page changes owner.
+  if (src.pframes.pdirLock.holder !== null || dst.pframes.pdirLock.holder !== null) return from;
+  const bm = cx.bm ?? (cx.bm = host.cursor());
+  const srcBase = (src.owners.mainmem.slot << BACKMAP_PGNUM_BITS) >>> 0;
+  const dstBase = (dst.owners.mainmem.slot << BACKMAP_PGNUM_BITS) >>> 0;
+  const srcPdir = (src.owners.pdir.slot << BACKMAP_PGNUM_BITS) >>> 0;
+  const dstPdir = (dst.owners.pdir.slot << BACKMAP_PGNUM_BITS) >>> 0;
   const spf = src.pframes;
   const dpf = dst.pframes;
-  const oldSrcPte = spf.pdirInfo[d]!;
-  const oldDstPte = dpf.pdirInfo[d]!;
-  spf.pdirInfo[d] = 0;
-  spf.numPDirEntries--;
-  dpf.pdirInfo[d] = PFrameMakePTE(srcMPN);
-  host.backmapSetRaw(dstMPN, 0);
-  host.freeMPN(dstMPN);
-  host.backmapSetRaw(srcMPN, entry(dst.owners.pdir, d));
-  cx.rt.journal.record(() => {
-    host.backmapSetRaw(srcMPN, entry(src.owners.pdir, d));
-    host.unfreeMPN(dstMPN);
-    host.backmapSetRaw(dstMPN, entry(dst.owners.pdir, d));
-    dpf.pdirInfo[d] = oldDstPte;
-    spf.pdirInfo[d] = oldSrcPte;
-    spf.numPDirEntries++;
-    ss.allocated += n;
-    ss.frees -= n;
-    ds.allocated -= n;
-    ds.allocs -= n;
-    for (let j = 0; j < count; j++) {
-      const lo = words[2 * j]!;
+  const numPages = spf.numMainMemPages;
+  const doneSrc: number[] = [];
+  const doneDst: number[] = [];
+  let moved = 0;
+  let d = from;
+  for (; d < to; d++) {
+    const srcMPN = src.dirMPN(d);
+    const dstMPN = dst.dirMPN(d);
+    if (srcMPN === INVALID_MPN64 || dstMPN === INVALID_MPN64) break;
+    if (bm.get(dstMPN) !== dstPdir + d || bm.get(srcMPN) !== srcPdir + d) break;
+    const words = host.peekWords(srcMPN) ?? host.map(srcMPN).u32;
+    const first = d * ALLOC_PDIR_PAGES;
+    const count = Math.min(ALLOC_PDIR_PAGES, numPages - first);
+    let n = 0;
+    let i = 0;
+    let bw = bm.words;
+    let bHi = bm.baseHi;
+    let bLo = bm.baseLo;
+    for (; i < count; i++) {
+      const lo = words[2 * i]!;
       if (((lo >>> 4) & 0xf) !== REGULAR) continue;
-      const mpn = ((lo >>> 8) & 0x3f) * TWO_32 + words[2 * j + 1]!;
-      const r = host.region(mpn)!;
-      r.backmap[mpn - r.baseMPN] = (srcSlot | (first + j)) >>> 0;
+      const hb = (lo >>> 8) & 0x3f;
+      let off = words[2 * i + 1]! - bLo;
+      if (hb !== bHi) off += (hb - bHi) * TWO_32;
+      if (off < 0 || off >= bw.length) {
+        if (!bm.seek(hb * TWO_32 + words[2 * i + 1]!)) break;
+        bw = bm.words;
+        bHi = bm.baseHi;
+        bLo = bm.baseLo;
+        off = words[2 * i + 1]! - bLo + (hb - bHi) * TWO_32;
+      }
+      // BackMap_Unset(mpn, src, pg) and PFrame_SetRegular's BackMap_Set(mpn, dst, pg), fused.
+      if (bw[off] !== srcBase + first + i) break;
+      bw[off] = dstBase + first + i;
+      n++;
     }
-    host.adjustOwnerCount(src.owners.mainmem.slot, n);
-    host.adjustOwnerCount(dst.owners.mainmem.slot, -n);
+    if (i < count) {
+      setDirEntries(bm, words, i, first, srcBase);
+      break;
+    }
+    moved += n;
+    // Directories: the source's entry to nothing, the destination's to the source's page; the
+    // destination's own pdir page is freed; the redirected page changes owner.
+    spf.pdirInfo[d] = 0;
+    dpf.pdirInfo[d] = PFrameMakePTE(srcMPN);
+    bm.set(dstMPN, 0);
+    bm.set(srcMPN, dstPdir + d);
+    doneSrc.push(srcMPN);
+    doneDst.push(dstMPN);
+  }
+  const k = doneSrc.length;
+  if (k === 0) return d;
+  host.freeOwnedBatch(doneDst);
+  const counts = host.ownerCounts;
+  const ss = src.stats;
+  const ds = dst.stats;
+  const adjust = (sign: number) => {
+    counts[src.owners.mainmem.slot]! -= sign * moved;
+    counts[dst.owners.mainmem.slot]! += sign * moved;
+    // Pdir pages: k move from the source's owner to the destination's, which frees k of its own.
+    counts[src.owners.pdir.slot]! -= sign * k;
+    spf.numPDirEntries -= sign * k;
+    ss.allocated -= sign * moved;
+    ss.frees += sign * moved;
+    ds.allocated += sign * moved;
+    ds.allocs += sign * moved;
+  };
+  adjust(1);
+  cx.rt.journal.record(() => {
+    for (let j = k - 1; j >= 0; j--) {
+      const dd = from + j;
+      const srcMPN = doneSrc[j]!;
+      const dstMPN = doneDst[j]!;
+      bm.set(srcMPN, srcPdir + dd);
+      host.unfreeMPN(dstMPN);
+      bm.set(dstMPN, dstPdir + dd);
+      dpf.pdirInfo[dd] = PFrameMakePTE(dstMPN);
+      spf.pdirInfo[dd] = PFrameMakePTE(srcMPN);
+      const words = host.peekWords(srcMPN)!;
+      setDirEntries(bm, words, Math.min(ALLOC_PDIR_PAGES, numPages - dd * ALLOC_PDIR_PAGES), dd * ALLOC_PDIR_PAGES, srcBase);
+    }
+    adjust(-1);
   });
-  return true;
+  return d;
+}
+
+/** Set the BackMap entries of the first `count` REGULAR PFrames of a pdir page to `base + pgNum`. */
+function setDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, first: number, base: number): void {
+  for (let j = 0; j < count; j++) {
+    const lo = words[2 * j]!;
+    if (((lo >>> 4) & 0xf) !== REGULAR) continue;
+    bm.set(((lo >>> 8) & 0x3f) * TWO_32 + words[2 * j + 1]!, base + first + j);
+  }
 }
 
 /** BackMap_Unset + free stats for the REGULAR pages of one source directory from `index` on. */
@@ -546,11 +565,8 @@ const FNS: F[] = [
         bulk: {
           until: 'done',
           run: (cx, f) => {
-            const n = cx.dst.pframes.numMainMemPages;
-            for (let pg = num(f, 'pgNum'); pg < n; pg += ALLOC_PDIR_PAGES) {
-              if (cx.opts.faults.missingDestPdir !== PAGE_2_DIRINDEX(pg)) allocDestDir(cx, pg);
-            }
-            set(f, 'pgNum', n);
+            allocDestDirsFast(cx, PAGE_2_DIRINDEX(num(f, 'pgNum')));
+            set(f, 'pgNum', cx.dst.pframes.numMainMemPages);
             return true;
           },
         },
@@ -963,10 +979,9 @@ const FNS: F[] = [
           until: 'done',
           run: (cx, f) => {
             const n = cx.src.pframes.numMainMemPages;
-            let pg = num(f, 'pgNum');
-            for (; pg < n; pg += ALLOC_PDIR_PAGES) if (!transferDirFast(cx, PAGE_2_DIRINDEX(pg))) break;
-            set(f, 'pgNum', pg);
-            return pg >= n;
+            const next = transferDirsFast(cx, PAGE_2_DIRINDEX(num(f, 'pgNum')), cx.src.numDirs);
+            set(f, 'pgNum', Math.min(n, next * ALLOC_PDIR_PAGES));
+            return next >= cx.src.numDirs;
           },
         },
       },
@@ -982,7 +997,7 @@ const FNS: F[] = [
         indent: 1,
         calls: ['PFrame_Unlock'],
         exec: (_cx, f) => {
-          if (f.locals.unlocked) {
+          if ('unlocked' in f.locals) {
             delete f.locals.unlocked;
             set(f, 'pgNum', num(f, 'pgNum') + ALLOC_PDIR_PAGES);
             return goto('loop');
@@ -1145,7 +1160,7 @@ const FNS: F[] = [
         indent: 1,
         calls: ['VmMemMigrateAddPageToDest'],
         exec: (_cx, f) => {
-          if (f.locals.added) {
+          if ('added' in f.locals) {
             delete f.locals.added;
             set(f, 'pageIndex', num(f, 'pageIndex') + 1);
             return goto('loop');
@@ -1211,7 +1226,12 @@ const FNS: F[] = [
           const s = cx.src.alloc.memzip;
           const d = cx.dst.alloc.memzip;
           const pages = s.cacheMPNs;
-          for (const [i, mpn] of pages.entries()) cx.host.backmapSetRaw(mpn, entry(cx.dst.owners.memzip, i));
+          const bm = cx.bm ?? (cx.bm = cx.host.cursor());
+          const dstBase = entry(cx.dst.owners.memzip, 0);
+          const srcBase = entry(cx.src.owners.memzip, 0);
+          for (let i = 0; i < pages.length; i++) bm.set(pages[i]!, dstBase + i);
+          cx.host.adjustOwnerCount(cx.src.owners.memzip.slot, -pages.length);
+          cx.host.adjustOwnerCount(cx.dst.owners.memzip.slot, pages.length);
           const saved = { dPages: d.cacheMPNs, dNum: d.numZipped, dHeader: d.header, sNum: s.numZipped, sHeader: s.header };
           d.cacheMPNs = pages;
           d.numZipped = s.numZipped;
@@ -1222,7 +1242,9 @@ const FNS: F[] = [
           const host = cx.host;
           const srcOwner = cx.src.owners.memzip;
           cx.rt.journal.record(() => {
-            for (const [i, mpn] of pages.entries()) host.backmapSetRaw(mpn, entry(srcOwner, i));
+            for (let i = 0; i < pages.length; i++) bm.set(pages[i]!, srcBase + i);
+            host.adjustOwnerCount(srcOwner.slot, pages.length);
+            host.adjustOwnerCount(cx.dst.owners.memzip.slot, -pages.length);
             s.cacheMPNs = pages;
             s.numZipped = saved.sNum;
             s.header = saved.sHeader;
@@ -1304,9 +1326,9 @@ const FNS: F[] = [
         },
       },
       { text: 'VmMem_FreePDir(dstWorld, pgNum);', indent: 1, exec: (cx, f) => { freeDestDir(cx, num(f, 'pgNum')); set(f, 'pgNum', num(f, 'pgNum') + ALLOC_PDIR_PAGES); return goto('loop'); } },
+      { text: 'if (fsr->hasSwapCopy) World_Wakeup(fsr->swapCopyWorldID);  // stop the copy', label: 'done', exec: (cx) => { if (cx.fsr.hasSwapCopy) { cx.set(cx.helper, 'cancel', true); cx.set(cx.helper, 'wakeup', true); } return undefined; } },
       {
         text: 'dstWorld->migrateState = EXITED;',
-        label: 'done',
         exec: (cx) => {
           if (cx.dstVmx.migrateState !== 'PANIC') cx.set(cx.dstVmx, 'migrateState', 'EXITED');
           cx.shadowClear(cx.dstVmx);
@@ -1579,16 +1601,17 @@ const FNS: F[] = [
     comment: 'The PCPU reads the MemoryHandoff flags and says so.',
     body: [
       {
-        text: 'if (Atomic_Read(&memHandoff->inProgress))  // a slow PCPU reads it late',
-        wait: (cx, f) => {
+        text: 'while (pcpu->busy > 0) pcpu->busy--;  // a slow PCPU is busy before it reads the flags',
+        label: 'busy',
+        exec: (cx, f) => {
           const slow = cx.opts.faults.slowPcpu;
-          const p = num(f, 'pcpu');
-          if (!slow || slow.pcpu !== p) return null;
-          if (cx.pcpuSawAt[p]! < 0) cx.pcpuSawAt[p] = cx.rt.stepCount;
-          const left = cx.pcpuSawAt[p]! + slow.delaySteps - cx.rt.stepCount;
-          return left > 0 ? `busy for ${left} more steps before it reads the flags (slow PCPU)` : null;
+          if (f.locals.busy === undefined) set(f, 'busy', slow && slow.pcpu === num(f, 'pcpu') ? slow.delaySteps : 0);
+          if (num(f, 'busy') <= 0) return undefined;
+          set(f, 'busy', num(f, 'busy') - 1);
+          return goto('busy');
         },
       },
+      { text: 'if (Atomic_Read(&memHandoff->inProgress))' },
       {
         text: 'memHandoff->acked[pcpu] = TRUE;',
         indent: 1,
@@ -1621,6 +1644,49 @@ function allocDestDir(cx: FsrContext, pgNum: number): void {
     });
   }
   cx.dirSet(cx.dst, pgNum, mpn);
+}
+
+/** VmMem_InitPDirs from directory `from` on, in one step with one undo record. */
+function allocDestDirsFast(cx: FsrContext, from: number): void {
+  const { host, dst } = cx;
+  const pf = dst.pframes;
+  const bm = cx.bm ?? (cx.bm = host.cursor());
+  const ownerBase = (dst.owners.pdir.slot << BACKMAP_PGNUM_BITS) >>> 0;
+  const skip = cx.opts.faults.missingDestPdir;
+  const dirs: number[] = [];
+  const mpns: number[] = [];
+  const fromFree: boolean[] = [];
+  const oldBytes = new Map<number, Uint8Array>();
+  for (let d = from; d < dst.numDirs; d++) {
+    if (d === skip || pf.pdirInfo[d] !== 0) continue;
+    const depth = host.freeStackDepth;
+    const mpn = host.allocMPN();
+    fromFree.push(host.freeStackDepth < depth);
+    if (host.isMaterialized(mpn)) {
+      // A reused page: forget its bytes so it reads as a fresh pdir (the owner's fill).
+      oldBytes.set(mpn, host.read(mpn));
+      host.dematerialize(mpn);
+    }
+    bm.set(mpn, ownerBase + d);
+    pf.pdirInfo[d] = PFrameMakePTE(mpn);
+    dirs.push(d);
+    mpns.push(mpn);
+  }
+  const k = dirs.length;
+  host.adjustOwnerCount(dst.owners.pdir.slot, k);
+  pf.numPDirEntries += k;
+  cx.rt.journal.record(() => {
+    for (let j = k - 1; j >= 0; j--) {
+      const mpn = mpns[j]!;
+      pf.pdirInfo[dirs[j]!] = 0;
+      bm.set(mpn, 0);
+      host.unallocMPN(mpn, fromFree[j]!);
+      const bytes = oldBytes.get(mpn);
+      if (bytes) host.mapForOverwrite(mpn).u8.set(bytes);
+    }
+    host.adjustOwnerCount(dst.owners.pdir.slot, -k);
+    pf.numPDirEntries -= k;
+  });
 }
 
 function freeDestDir(cx: FsrContext, pgNum: number): void {

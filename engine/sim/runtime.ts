@@ -114,8 +114,11 @@ export class Runtime<C> {
   readonly journal = new Journal();
   readonly actors: Actor[];
   readonly log: string[] = [];
-  /** Count of steps run so far (the length of history). */
+  /** Undo records of the most recent steps (at most `historyLimit`, oldest evicted). */
   private history: StepRecord[] = [];
+  /** Steps evicted from the front of history: the oldest step one can go back to. */
+  private horizon = 0;
+  private readonly historyLimit: number;
   private readonly rng: Rng;
   private mode: Mode = { kind: 'idle' };
   private bps: Bp[] = [];
@@ -126,6 +129,7 @@ export class Runtime<C> {
   private pending: StopInfo | null = null;
   private pauseRequested = false;
   private listeners: Array<(e: RuntimeEvent) => void> = [];
+  private rewindListeners: Array<(stepCount: number) => void> = [];
   /** Lines, functions and phases reachable inside each bulk statement, and whether it may run bulk. */
   private bulkInner = new Map<Stmt<C>, { lines: Set<number>; fns: Set<string>; phases: Set<string> }>();
   private bulkAllowed = new Map<Stmt<C>, boolean>();
@@ -147,7 +151,9 @@ export class Runtime<C> {
     readonly cx: C,
     private readonly host: RuntimeHost,
     seed: number,
+    opts: { historyLimit?: number } = {},
   ) {
+    this.historyLimit = Math.max(16, opts.historyLimit ?? 1_000_000);
     this.rng = new Rng(seed ^ 0x5eed);
     this.actors = specs.map((s, id) => {
       const fn = listing.fns.get(s.entry);
@@ -184,6 +190,10 @@ export class Runtime<C> {
   onEvent(fn: (e: RuntimeEvent) => void): void {
     this.listeners.push(fn);
   }
+  /** Called with the new step count whenever a step is undone (to drop what later steps recorded). */
+  onRewind(fn: (stepCount: number) => void): void {
+    this.rewindListeners.push(fn);
+  }
   emit(e: RuntimeEvent): void {
     this.eventCount++;
     for (const l of this.listeners) l(e);
@@ -201,7 +211,11 @@ export class Runtime<C> {
   // ---- state ----------------------------------------------------------------------------------
 
   get stepCount(): number {
-    return this.history.length;
+    return this.horizon + this.history.length;
+  }
+  /** The oldest step still in history (0 until history outgrows its limit). */
+  get historyHorizon(): number {
+    return this.horizon;
   }
   get finished(): boolean {
     return this.actors.every((a) => a.done);
@@ -347,8 +361,11 @@ export class Runtime<C> {
         const why = this.actors.filter((a) => !a.done).map((a) => `${a.name}: ${this.blockedOn(a)}`).join('; ');
         return this.stop({ reason: 'deadlock', actorId: this.actors.find((a) => !a.done)!.id, description: `no actor can run (${why})` });
       }
+      // The step's record keeps the scheduler's state from before its draw, so undoing the step
+      // and running again draws the same actor: the timeline does not fork on replay.
+      const rngBefore = this.rng.state;
       const actor = runnable.length === 1 ? runnable[0]! : runnable[this.rng.below(runnable.length)]!;
-      const entered = this.execute(actor);
+      const entered = this.execute(actor, rngBefore);
       const stop = this.afterStep(actor, entered);
       if (stop) return this.stop(stop);
     }
@@ -370,13 +387,13 @@ export class Runtime<C> {
   }
 
   /** Execute one statement of `actor` (and any silent statements after it). Returns true if a call entered a function. */
-  private execute(actor: Actor): boolean {
+  private execute(actor: Actor, rngBefore: number): boolean {
     const rec: StepRecord = {
       actor: actor.id,
       stack: cloneStack(actor.stack),
       done: actor.done,
       exitReason: actor.exitReason,
-      rng: this.rng.state,
+      rng: rngBefore,
       undo: [],
       logLen: this.log.length,
       events: 0,
@@ -405,7 +422,14 @@ export class Runtime<C> {
     } finally {
       rec.undo = this.journal.end();
     }
+    if (rec.undo.length === 0) rec.undo = NO_UNDO;
     this.history.push(rec);
+    if (this.history.length > this.historyLimit + (this.historyLimit >>> 3)) {
+      // Evict the oldest eighth at once (amortized O(1)): going back stops at the new horizon.
+      const drop = this.history.length - this.historyLimit;
+      this.history.splice(0, drop);
+      this.horizon += drop;
+    }
     const cur = this.current(actor);
     if (cur?.stmt.phase) this.stepPhases.push(cur.stmt.phase);
     return entered;
@@ -466,7 +490,7 @@ export class Runtime<C> {
     for (const b of breaks) {
       const key = `${b.name}: ${b.message}`;
       if (this.reportedBreaks.has(key)) continue;
-      this.reportedBreaks.set(key, this.history.length);
+      this.reportedBreaks.set(key, this.stepCount);
       this.stepExceptions.push({ filter: 'invariant', message: key });
     }
     let stop: StopInfo | null = null;
@@ -540,7 +564,8 @@ export class Runtime<C> {
     a.exitReason = rec.exitReason;
     this.rng.state = rec.rng;
     this.log.length = rec.logLen;
-    for (const [k, step] of this.reportedBreaks) if (step > this.history.length) this.reportedBreaks.delete(k);
+    for (const [k, step] of this.reportedBreaks) if (step > this.stepCount) this.reportedBreaks.delete(k);
+    for (const l of this.rewindListeners) l(this.stepCount);
     return rec;
   }
 
@@ -556,7 +581,7 @@ export class Runtime<C> {
     do rec = this.undoOne();
     while (rec && rec.actor !== actorId);
     this.resyncWatches();
-    if (!rec) return this.stop({ reason: 'entry', actorId, description: 'at the start of the run' });
+    if (!rec) return this.stop({ reason: 'entry', actorId, description: this.startDescription() });
     return this.stop({ reason: 'step', actorId, description: 'stepped back' });
   }
 
@@ -567,7 +592,7 @@ export class Runtime<C> {
       const rec = this.undoOne();
       if (!rec) {
         this.resyncWatches();
-        return this.stop({ reason: 'entry', actorId: this.actors[0]!.id, description: 'at the start of the run' });
+        return this.stop({ reason: 'entry', actorId: this.actors[0]!.id, description: this.startDescription() });
       }
       const actor = this.actors[rec.actor]!;
       const cur = this.current(actor);
@@ -591,11 +616,16 @@ export class Runtime<C> {
     }
   }
 
+  private startDescription(): string {
+    return this.horizon === 0 ? 'at the start of the run' : `at the history horizon (step ${this.horizon}): history keeps the last ${this.historyLimit} steps`;
+  }
+
   /** Go back (or forward, by running) to exactly `steps` steps from the start. */
   gotoStep(steps: number): void {
     if (steps < 0) throw new RangeError('step count must be non-negative');
-    while (this.history.length > steps) this.undoOne();
-    if (this.history.length < steps) {
+    if (steps < this.horizon) throw new RangeError(`step ${steps} is before the history horizon: the oldest step kept is ${this.horizon} (history keeps the last ${this.historyLimit} steps)`);
+    while (this.stepCount > steps) this.undoOne();
+    if (this.stepCount < steps) {
       this.mode = { kind: 'continue' };
       const saved = this.bps;
       const savedFilters = this.filters;
@@ -603,7 +633,7 @@ export class Runtime<C> {
       this.filters = new Set();
       this.recomputeBulk();
       try {
-        while (this.history.length < steps && !this.finished) if (this.run(steps - this.history.length)) break;
+        while (this.stepCount < steps && !this.finished) if (this.run(steps - this.stepCount)) break;
       } finally {
         this.bps = saved;
         this.filters = savedFilters;
@@ -612,6 +642,33 @@ export class Runtime<C> {
     }
     this.mode = { kind: 'idle' };
     this.resyncWatches();
+  }
+
+  // ---- edits from outside the program (a debugger) --------------------------------------------
+
+  /**
+   * Attach the undo of an edit made from outside the program (a debugger writing memory or a
+   * variable) to the step that is current now: stepping back across that step undoes the edit,
+   * and running forward again replays the program without it. An edit made before the first step
+   * has no step to join and stays for good. Watches take the edited values as their baseline, so
+   * an edit is not reported as a data-breakpoint change.
+   */
+  recordEdit(undo: Undo): void {
+    const last = this.history[this.history.length - 1];
+    if (last) last.undo = last.undo === NO_UNDO ? [undo] : [...last.undo, undo];
+    this.resyncWatches();
+  }
+
+  /** Register invariant breaks found outside a step (after an edit); answers the ones not reported before. */
+  acceptBreaks(breaks: Array<{ name: string; message: string }>): Array<{ name: string; message: string }> {
+    const fresh: Array<{ name: string; message: string }> = [];
+    for (const b of breaks) {
+      const key = `${b.name}: ${b.message}`;
+      if (this.reportedBreaks.has(key)) continue;
+      this.reportedBreaks.set(key, this.stepCount);
+      fresh.push(b);
+    }
+    return fresh;
   }
 
   /** Invariant breaks seen so far on this timeline, oldest first. */
@@ -624,6 +681,8 @@ export class Runtime<C> {
     return this.history.map((h) => h.actor);
   }
 }
+
+const NO_UNDO: Undo[] = [];
 
 function firstStop(frame: Frame): number {
   const i = frame.fn.body.findIndex((st) => !st.silent);

@@ -39,7 +39,10 @@ export const ScenarioSchema = z.strictObject({
   }),
   vm: z.strictObject({
     memMB: positive('vm.memMB').max(1024 * 1024, 'vm.memMB is at most 1048576 (1 TiB)'),
-    mix: Mix.optional(),
+    mix: Mix.refine((m) => Object.values(m).some((w) => (w ?? 0) > 0), {
+      message: `must give at least one page type (${MIX_TYPES.join(', ')}) a weight above 0`,
+      when: (payload) => payload.issues.length === 0,
+    }).optional(),
     largePageFraction: z.number().min(0).max(1, 'largePageFraction is a fraction in 0..1').default(0.25),
     touchedPages: count('vm.touchedPages').max(64, 'vm.touchedPages is at most 64').default(4),
   }),
@@ -77,13 +80,13 @@ function pathOf(path: ReadonlyArray<PropertyKey>): string {
 
 /** Validate a parsed JSON value as a scenario; throws ScenarioError naming each bad field. */
 export function parseScenario(value: unknown, source = 'scenario'): Scenario {
-  const r = ScenarioSchema.safeParse(value);
+  const r = ScenarioSchema.safeParse(value, { reportInput: true });
   if (r.success) return check(r.data, source);
   const problems = r.error.issues.map((iss) => {
     const at = pathOf(iss.path) || '(top level)';
     if (iss.code === 'invalid_value') return `${at} must be one of: ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
     if (iss.code === 'unrecognized_keys') return `${at === '(top level)' ? 'the scenario' : at} has unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(', ')}`;
-    if (iss.code === 'invalid_type' && iss.input === undefined) return `${at} is required`;
+    if (iss.code === 'invalid_type') return iss.input === undefined ? `${at} is required` : `${at} must be ${iss.expected === 'object' ? 'an object' : iss.expected === 'array' ? 'an array' : `a ${iss.expected}`}, got ${JSON.stringify(iss.input)}`;
     return `${at}: ${iss.message}`;
   });
   throw new ScenarioError(problems, source);

@@ -2,7 +2,7 @@
 // scenario, wires the handoff program to the runtime and the invariant checks, and offers what a
 // debugger needs — control, stacks, watches, names for conditions, the outcome. No protocol here.
 
-import { HostMemory } from '../host';
+import { HostMemory, PAGE_SIZE } from '../host';
 import { INVALID_MPN64, PageType, decodeExtra, decodePFrame, mpnHex, pageTypeName, pfType, pteHex } from '../pframe';
 import { populateVM } from '../populate';
 import { Rng } from '../rng';
@@ -10,7 +10,7 @@ import { SwapFile } from '../swap';
 import { BackMap_Describe } from '../vmmem';
 import { BusMem_TranslateBPN, makeMainMemBPN, type WalkTrace } from '../busmem';
 import { Machine, PAGE_2_DIRINDEX, World } from '../world';
-import { FsrContext } from './context';
+import { FsrContext, RESUME_STATES, SWAP_COPY_STATES, type FSRInfo } from './context';
 import { ExprError, type Resolver, type Value } from './expr';
 import { HANDOFF_FUNCTIONS, LISTING_HEADER } from './handoff';
 import { type InvariantBreak, checkEnd, checkStep } from './invariants';
@@ -28,8 +28,13 @@ export const HELPER_WORLD_ID = 2099300;
 export interface SessionOptions {
   /** Overrides the scenario's seed. */
   seed?: number;
-  /** Sweep every page when the run ends (default true). */
+  /**
+   * Check every page again when the run ends (default false: each change is already checked after
+   * its step; tests turn this on to police the bulk paths). The outcome's promises are always checked.
+   */
   fullCheckAtEnd?: boolean;
+  /** Steps of history kept for going back (default 1,000,000; older steps are evicted). */
+  historyLimit?: number;
 }
 
 export type WatchTarget =
@@ -130,16 +135,20 @@ export class Session {
       { name: 'swapper', entry: 'Swap_SwapperThread', args: { srcWorld: src.worldID }, cpu: 3 % scenario.pcpus, worldID: src.worldID },
       ...Array.from({ length: scenario.pcpus }, (_, i) => ({ name: `PCPU ${i}`, entry: 'PCPU_Idle', args: { pcpu: i }, cpu: i, worldID: 0 })),
     ];
-    const fullCheck = opts.fullCheckAtEnd ?? true;
+    const fullCheck = opts.fullCheckAtEnd ?? false;
     const rt = (this.rt = new Runtime<FsrContext>(LISTING, specs, cx, {
       checkInvariants: (): InvariantBreak[] => {
         const out = checkStep(cx);
-        if (fullCheck && rt.finished) out.push(...checkEnd(cx));
+        if (rt.finished) out.push(...checkEnd(cx, fullCheck));
         return out;
       },
       resolver: (actor, frame) => this.resolver(frame, actor.worldID),
-    }, seed));
+    }, seed, { historyLimit: opts.historyLimit }));
     cx.rt = rt;
+    rt.onRewind((step) => {
+      while (this.exceptions.length && this.exceptions[this.exceptions.length - 1]!.step > step) this.exceptions.pop();
+      while (this.phaseMarks.length && this.phaseMarks[this.phaseMarks.length - 1]!.step > step) this.phaseMarks.pop();
+    });
     rt.onEvent((e) => {
       if (e.type === 'exception') this.exceptions.push({ step: rt.stepCount, filter: e.filter, message: e.message });
       if (e.type === 'phase') {
@@ -290,6 +299,70 @@ export class Session {
     } finally {
       world.pframes.pdirLock.holder = saved;
     }
+  }
+
+  // ---- edits from a debugger ----------------------------------------------------------------
+  // An edit is a user action outside the program's history. It joins the current step's undo
+  // (Runtime.recordEdit): stepping back across that step undoes it, running forward again replays
+  // the program without it; an edit made before the first step stays. Each edit answers the
+  // invariant breaks it caused that were not reported before.
+
+  /** Write `bytes` into machine page `mpn` at byte `offset` (the page is materialized). */
+  editMemory(mpn: number, offset: number, bytes: Uint8Array): InvariantBreak[] {
+    const host = this.machine.host;
+    if (!host.isValidMPN(mpn)) throw new RangeError(`MPN ${mpnHex(mpn)} is not in host memory`);
+    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > PAGE_SIZE) {
+      throw new RangeError(`a write into one page must lie in bytes 0..${PAGE_SIZE - 1}, got ${offset}..${offset + bytes.length - 1}`);
+    }
+    const wasMaterialized = host.isMaterialized(mpn);
+    const page = host.map(mpn);
+    const old = page.u8.slice(offset, offset + bytes.length);
+    page.u8.set(bytes, offset);
+    this.rt.recordEdit(() => {
+      if (wasMaterialized) page.u8.set(old, offset);
+      else host.dematerialize(mpn);
+    });
+    const b = host.backmapLookup(mpn);
+    if (b?.owner.kind === 'pdir') {
+      const w = this.machine.worlds.get(b.owner.worldID);
+      if (w) this.cx.dirty.push({ world: w, dir: b.pgNum });
+    }
+    return this.checkEdit();
+  }
+
+  /** Set an FSRInfo field; the two states take only their enum names. */
+  editFsr(field: keyof FSRInfo, value: unknown): InvariantBreak[] {
+    const fsr = this.cx.fsr;
+    let v: FSRInfo[keyof FSRInfo];
+    if (field === 'resumeState') {
+      if (!(RESUME_STATES as readonly unknown[]).includes(value)) throw new RangeError(`resumeState must be one of: ${RESUME_STATES.join(', ')}`);
+      v = value as FSRInfo['resumeState'];
+    } else if (field === 'swapCopyState') {
+      const allowed: readonly unknown[] = [...SWAP_COPY_STATES, 'none'];
+      if (!allowed.includes(value)) throw new RangeError(`swapCopyState must be one of: ${allowed.join(', ')}`);
+      v = value as FSRInfo['swapCopyState'];
+    } else if (field === 'hasSwapCopy') {
+      if (typeof value !== 'boolean') throw new RangeError('hasSwapCopy must be true or false');
+      v = value;
+    } else if (field === 'swapCopyWorldID' || field === 'memMinToTransferMB' || field === 'cpuMinToTransferMHz') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`${field} must be a whole number in 0..4294967295`);
+      v = value;
+    } else {
+      throw new RangeError(`FSRInfo has no field "${String(field)}" (fields: ${Object.keys(fsr).join(', ')})`);
+    }
+    const old = fsr[field];
+    (fsr as unknown as Record<string, unknown>)[field] = v;
+    this.rt.recordEdit(() => {
+      (fsr as unknown as Record<string, unknown>)[field] = old;
+    });
+    return this.checkEdit();
+  }
+
+  /** The invariants after an edit (the end-of-run sweep too when the run has ended), each reported once. */
+  private checkEdit(): InvariantBreak[] {
+    const out = checkStep(this.cx);
+    if (this.rt.finished) out.push(...checkEnd(this.cx));
+    return this.rt.acceptBreaks(out);
   }
 
   outcome(): RunOutcome {

@@ -1,18 +1,25 @@
-// `npm run bench [-- NAME…]`: runs each figure in its own Node process (so memory figures start
-// clean) and prints one line per figure: `NAME: value=… baseline=… ratio=… target=…`.
-// Value and baseline are measured in the same process run, so the ratio holds on a noisy machine.
+// `npm run bench [-- NAME…]`: bundles each figure with esbuild (the code users run, not a test-time
+// transform) and runs it in its own Node process, so memory figures start clean. Each prints one
+// line per figure: `NAME: value=… baseline=… ratio=… target=…`, value and baseline measured in the
+// same process run, so the ratio holds on a noisy machine.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import * as esbuild from 'esbuild';
 
 const dir = new URL('.', import.meta.url).pathname;
 const root = join(dir, '..', '..');
+const out = join(root, 'dist', 'bench');
+mkdirSync(out, { recursive: true });
 const filters = process.argv.slice(2);
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort()
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 let failed = 0;
 for (const f of files) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=8192', join(dir, f)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const bundle = join(out, f.replace(/\.ts$/, '.mjs'));
+  await esbuild.build({ entryPoints: [join(dir, f)], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'es2022', logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', bundle], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {
     console.error(`${f}: exited with ${r.status ?? r.signal}`);
     failed++;

@@ -1,0 +1,103 @@
+// The handoff at 64 GiB: run to the end, breakpoints that never hit, a step back at the end, and
+// peak memory (in a child process, against an empty Node). Value and baseline in the same run.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Session, builtinScenario } from '../../engine/index';
+import { gc, report } from './harness';
+
+const mode = process.argv[2];
+
+/** One streaming Uint32 read of the source's PFrame bytes: every word of every pdir page. */
+function streamRead(s: Session, dirMPNs: number[]): number {
+  const t = performance.now();
+  let sum = 0;
+  for (const mpn of dirMPNs) {
+    const w = s.machine.host.peekWords(mpn)!;
+    for (let i = 0; i < w.length; i++) sum = (sum + w[i]!) | 0;
+  }
+  const dt = performance.now() - t;
+  if (sum === 0.5) throw new Error('unreachable');
+  return dt;
+}
+
+/** This process's peak RSS in bytes (VmHWM: unlike getrusage's maxrss it is not inherited across fork). */
+function peakRSS(): number {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status);
+  if (!kb) throw new Error('no VmHWM in /proc/self/status');
+  return Number(kb[1]) * 1024;
+}
+
+function fresh(): Session {
+  const s = new Session(builtinScenario('big-vm'));
+  s.rt.setExceptionFilters([]);
+  return s;
+}
+
+if (mode === 'rss-run') {
+  const s = fresh();
+  s.runToEnd();
+  if (s.outcome().victor !== 'destination') throw new Error(`big-vm ended with ${JSON.stringify(s.outcome())}`);
+  console.log(JSON.stringify({ maxRSS: peakRSS() }));
+} else if (mode === 'rss-empty') {
+  console.log(JSON.stringify({ maxRSS: peakRSS() }));
+} else {
+  // handoff-64GiB and breakpoints-idle: best of 3 fresh sessions each.
+  let run = Infinity;
+  let read = Infinity;
+  let idle = Infinity;
+  let stepFwd = Infinity;
+  let stepBack = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const s = fresh();
+    const dirs = Array.from({ length: s.src.numDirs }, (_, d) => s.src.dirMPN(d));
+    gc();
+    read = Math.min(read, streamRead(s, dirs), streamRead(s, dirs));
+    gc();
+    let t = performance.now();
+    s.runToEnd();
+    run = Math.min(run, performance.now() - t);
+    if (s.outcome().victor !== 'destination') throw new Error('big-vm did not hand over');
+
+    // At the end of the run (a few statements before the last, so that stepping forward does not
+    // end the run and start the end-of-run sweep): one step back vs one step forward over the
+    // same statement, alternated.
+    for (let k = 0; k < 3; k++) s.rt.stepBack(1);
+    for (let k = 0; k < 20; k++) {
+      t = performance.now();
+      s.rt.stepBack(1);
+      stepBack = Math.min(stepBack, performance.now() - t);
+      t = performance.now();
+      s.rt.step(1, 'in');
+      s.rt.run();
+      stepFwd = Math.min(stepFwd, performance.now() - t);
+    }
+
+    const b = fresh();
+    // Ten breakpoints that never hit on this run: failure paths and functions of other modes.
+    const never = ['FSRCancelPrepareForMemoryTransfer', 'FSRDestAbort', 'FSRSetupSwapMirror', 'SVM_MakeDev', 'SVMAsyncDiskCopyStart',
+      'FSRSwapCopyFindExtentCB', 'World_Panic', 'FSRSourceResume'];
+    const r = b.rt.setBreakpoints(['function', 'line'], [
+      ...never.map((name) => ({ kind: 'function' as const, name })),
+      // A condition evaluated once and false; a line in a path this run does not take.
+      { kind: 'function', name: 'FSR_ResumeDone', condition: 'resumeState == "FSR_RESUME_SOURCE"' },
+      { kind: 'line', line: b.listing.fns.get('FSRCancelPrepareForMemoryTransfer')!.body[1]!.line! },
+    ]);
+    if (r.length !== 10 || r.some((x) => !x.verified)) throw new Error(`breakpoints not verified: ${JSON.stringify(r)}`);
+    gc();
+    t = performance.now();
+    const stop = b.runToEnd();
+    idle = Math.min(idle, performance.now() - t);
+    if (stop?.reason !== 'end') throw new Error(`a never-hit breakpoint stopped the run: ${JSON.stringify(stop)}`);
+  }
+  report('handoff-64GiB', run, read, '≤3');
+  report('breakpoints-idle', idle, run, '≤1.1');
+  report('step-back-64GiB', stepBack, stepFwd, '≤2');
+
+  const child = (m: string) => JSON.parse(spawnSync(process.execPath, ['--expose-gc', process.argv[1]!, m], { encoding: 'utf8' }).stdout.trim().split('\n').pop()!).maxRSS as number;
+  const empty = child('rss-empty');
+  const peak = child('rss-run');
+  const pframeBytes = 16 * 1024 * 1024 * 8;
+  const MiB = 1024 * 1024;
+  console.log(`rss-64GiB: value=${((peak - empty) / MiB).toFixed(0)}MiB baseline=${(pframeBytes / MiB).toFixed(0)}MiB ratio=${((peak - empty) / pframeBytes).toFixed(2)} target=≤1.5 (peak ${(peak / MiB).toFixed(0)} MiB minus an empty Node's ${(empty / MiB).toFixed(0)} MiB, vs the PFrame bytes)`);
+}
