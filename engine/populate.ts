@@ -107,13 +107,14 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
   let bm: Uint32Array = new Uint32Array(0);
   let bmBase = 0;
   const RUN = 1 << 16;
+  const refill = (): void => {
+    const run = host.allocRun(RUN);
+    runNext = run.start;
+    runLeft = run.count;
+    ({ words: bm, baseMPN: bmBase } = host.backmapWords(runNext));
+  };
   const take = (): number => {
-    if (runLeft === 0) {
-      const run = host.allocRun(RUN);
-      runNext = run.start;
-      runLeft = run.count;
-      ({ words: bm, baseMPN: bmBase } = host.backmapWords(runNext));
-    }
+    if (runLeft === 0) refill();
     runLeft--;
     return runNext++;
   };
@@ -134,7 +135,10 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
       let lo = 0;
       let index = 0;
       if (r < tReg!) {
-        index = take();
+        // take(), inlined: the hot path returns no MPN through a call (above 2^31 it would be boxed).
+        if (runLeft === 0) refill();
+        runLeft--;
+        index = runNext++;
         bm[index - bmBase] = (mainSlot | (first + i)) >>> 0;
         lo = loREG | ((r & 0xff) < lpThreshold ? 0x8000 : 0) | ((r >>> 8) & 1 ? 0x8 : 0);
         if (lo & 0x8000) lpages++;
