@@ -32,8 +32,11 @@ export function compare(rounds: number, value: () => number, baseline: () => num
 
 export function report(name: string, value: number, baseline: number, target: string, unit = 'ms'): void {
   const ratio = value / baseline;
-  const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
-  console.log(`${name}: value=${fmt(value)}${unit} baseline=${fmt(baseline)}${unit} ratio=${ratio.toFixed(2)} target=${target}`);
+  const fmt = (x: number) => {
+    if (unit === 'ms' && x < 1) return `${(x * 1000).toFixed(x < 0.01 ? 2 : 1)}µs`;
+    return `${x >= 100 ? x.toFixed(0) : x.toFixed(2)}${unit}`;
+  };
+  console.log(`${name}: value=${fmt(value)} baseline=${fmt(baseline)} ratio=${ratio.toFixed(2)} target=${target}`);
 }
 
 export const PAGES_64GIB = 16 * 1024 * 1024;
