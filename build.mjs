@@ -2,7 +2,7 @@
 // A target builds once its entry file exists. The engine is bundled for platform 'neutral': any
 // Node built-in it imported would fail the build.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -30,3 +30,5 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
 }
+// The CLI is run directly too (`./dist/fsr-sim.js`).
+if (existsSync('dist/fsr-sim.js')) chmodSync('dist/fsr-sim.js', 0o755);

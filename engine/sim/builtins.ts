@@ -65,10 +65,10 @@ const BUILTINS: Record<string, ScenarioInput> = {
   },
   'high-mpn': {
     name: 'high-mpn',
-    description: 'Host memory lies above 2^32 and 2^36: every MPN needs indexHighBits.',
+    description: 'Host memory straddles 2^32 and continues above 2^37: MPNs need indexHighBits, and change them mid-VM.',
     teaches: 'MPN = indexHighBits << 32 | indexLowBits, and why reading indexLowBits alone is wrong',
     seed: 19,
-    host: { ranges: [{ baseMPN: '0x3f0000000', pages: 32768 }, { baseMPN: '0x2000000000', pages: 65536 }] },
+    host: { ranges: [{ baseMPN: '0xfffff000', pages: 6144 }, { baseMPN: '0x2000000000', pages: 65536 }] },
     vm: { memMB: 32 },
     swap: { mode: 'shared', swapOuts: 2 },
   },

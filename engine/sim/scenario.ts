@@ -87,7 +87,7 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
     if (iss.code === 'invalid_value') return `${at} must be one of: ${iss.values.map((v) => JSON.stringify(v)).join(', ')}`;
     if (iss.code === 'unrecognized_keys') return `${at === '(top level)' ? 'the scenario' : at} has unknown field(s) ${iss.keys.map((k) => `"${k}"`).join(', ')}`;
     if (iss.code === 'invalid_type') return iss.input === undefined ? `${at} is required` : `${at} must be ${iss.expected === 'object' ? 'an object' : iss.expected === 'array' ? 'an array' : `a ${iss.expected}`}, got ${JSON.stringify(iss.input)}`;
-    return `${at}: ${iss.message}`;
+    return iss.message.startsWith(`${at} `) ? iss.message : `${at}: ${iss.message}`;
   });
   throw new ScenarioError(problems, source);
 }
