@@ -1,0 +1,1007 @@
+// The Debug Adapter Protocol over the engine: turns requests into Session/Runtime calls and engine
+// events into DAP events. The engine decides; this translates. Knows no editor and no Node (I/O is injected).
+
+import {
+  InitializedEvent,
+  Logger,
+  logger,
+  InvalidatedEvent,
+  LoggingDebugSession,
+  MemoryEvent,
+  OutputEvent,
+  ProgressEndEvent,
+  ProgressStartEvent,
+  ProgressUpdateEvent,
+  Response,
+  StoppedEvent,
+  TerminatedEvent,
+  ThreadEvent,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { type Actor, type BreakpointSpec, type ExceptionFilter, type Frame, type InvariantBreak, type RuntimeEvent, Session, type StopInfo, type WatchTarget, mpnHex } from '../engine/index';
+import { completions, evaluate } from './evaluate';
+import { attachFsrRequests, handleFsrRequest } from './fsrRequests';
+import { type FileAccessor, type LaunchConfig, resolveLaunch } from './launch';
+import { MAX_TRANSFER, fromBase64, parseAddress, readMemory, toBase64, writeMemory } from './memory';
+import { Inspector, type Kids, type VNode, childOf } from './variables';
+
+export type { FileAccessor } from './launch';
+
+/** The listing's sourceReference and name. */
+export const LISTING_REF = 1;
+export const LISTING_NAME = 'fsr-handoff.c';
+/** The thread that stands for the finished run (every actor has exited), so its state stays inspectable. */
+export const END_THREAD = 1000;
+/** Frame ids are threadId · FRAME_STRIDE + depth from the bottom of the stack. */
+const FRAME_STRIDE = 10000;
+/** Data breakpoint ids live above line/function ids (the engine numbers both from 1). */
+const DATA_BP_BASE = 1_000_000;
+/** Run in slices of this long at most, then yield to the event loop (pause, other requests). */
+const SLICE_MS = 15;
+const STEPS_PER_SLICE = 64;
+/** The most variables one request answers (a client that asks for 16 Mi gets this many). */
+const MAX_VARIABLES = 10000;
+/** Collections longer than this are split into range groups for clients that do not page. */
+const GROUP_LIMIT = 1000;
+
+export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: 'fail', label: 'FAIL paths', description: 'Stop where a seed function takes a FAIL path (returns an error status).', default: true },
+  { filter: 'panic', label: 'Panic after the point of no return', description: 'Stop when a failure after World_SetPanicNoCore panics the VM.', default: true },
+  { filter: 'invariant', label: 'Invariant break', description: 'Stop when a "nothing lost" invariant breaks (also after an edit from the debugger).', default: true },
+];
+const FILTER_TEXT: Record<string, string> = { fail: 'FAIL', panic: 'panic', invariant: 'invariant break', deadlock: 'deadlock' };
+/** The slides' own misspellings, accepted for the names they mean. */
+const SEED_ALIASES: Record<string, string> = { Alloc_BPNTToMainMemPage: 'Alloc_BPNToMainMemPage' };
+
+class InputProblem extends Error {}
+
+interface RefEntry {
+  kids: Kids;
+  /** The evaluate path of the row whose children these are ('' for a frame's locals). */
+  path: string;
+  prefix: string;
+}
+
+/** variablesReference → children, valid until the program moves. Keyed by path so a row keeps its reference. */
+class VarRefs {
+  private byRef = new Map<number, RefEntry>();
+  private byKey = new Map<string, number>();
+  private next = 1;
+  /** References 1..pinned stay across steps (the global scopes: their rows are read live when expanded). */
+  private pinned = 0;
+  clear(): void {
+    for (const [ref] of this.byRef) if (ref > this.pinned) this.byRef.delete(ref);
+    for (const [key, ref] of this.byKey) if (ref > this.pinned) this.byKey.delete(key);
+    this.next = this.pinned + 1;
+  }
+  /** Add a reference that survives clear(); only before any other. */
+  pin(kids: Kids, path: string): number {
+    const ref = this.add(kids, path, '');
+    this.pinned = ref;
+    return ref;
+  }
+  /** `prefix` keys the children too (locals of different frames share paths, not rows). */
+  add(kids: Kids, path: string, prefix: string, key = prefix + path): number {
+    let ref = this.byKey.get(key);
+    if (ref === undefined) {
+      ref = this.next++;
+      this.byKey.set(key, ref);
+    }
+    this.byRef.set(ref, { kids, path, prefix });
+    return ref;
+  }
+  get(ref: unknown): RefEntry | undefined {
+    return typeof ref === 'number' ? this.byRef.get(ref) : undefined;
+  }
+}
+
+function joinPath(parent: string, name: string): string {
+  if (!parent) return name;
+  if (name.startsWith('[')) return parent + name;
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${parent}.${name}` : `${parent}[${JSON.stringify(name)}]`;
+}
+
+const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export interface SessionHooks {
+  /** Called after a disconnect (the stand-alone entry exits; inline, nothing). */
+  exit?: () => void;
+}
+
+export class FsrDebugSession extends LoggingDebugSession {
+  private session: Session | null = null;
+  private insp: Inspector | null = null;
+  private config: LaunchConfig | null = null;
+  private configDone = false;
+  private started = false;
+  private running = false;
+  private runToken = 0;
+  private readonly refs = new VarRefs();
+  private client = { progress: false, invalidated: false, memory: false, columnsStartAt1: true };
+  private announced = new Set<number>();
+  private lastStop: StopInfo | null = null;
+  private filters = new Set<ExceptionFilter>(['fail', 'panic', 'invariant']);
+  /** What each breakpoint id stands for, to say which one hit. */
+  private bpLabels = new Map<number, string>();
+  private functionBpIds = new Set<number>();
+  private lineBpIds = new Set<number>();
+  private watchToDap = new Map<number, number>();
+  private progress: { id: string; last: number } | null = null;
+  private progressCount = 0;
+  private terminated = false;
+
+  constructor(private readonly files: FileAccessor, private readonly hooks: SessionHooks = {}) {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  /** The engine session, once launched (for the extension's own views). */
+  get engine(): Session | null {
+    return this.session;
+  }
+
+  /**
+   * Start on a pair of streams. The library's logger queues every message in memory until it is set
+   * up, so it is set up here: off, unless a launch asks for `"trace": true`.
+   */
+  override start(inStream: Parameters<LoggingDebugSession['start']>[0], outStream: Parameters<LoggingDebugSession['start']>[1]): void {
+    super.start(inStream, outStream);
+    logger.setup(Logger.LogLevel.Stop, false);
+  }
+
+  /** Never exit on a protocol error; the stand-alone entry decides when the process ends. */
+  override shutdown(): void {}
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  private fail(response: DebugProtocol.Response, message: string, showUser = false): void {
+    response.success = false;
+    response.message = message;
+    if (showUser) response.body = { error: { id: 2001, format: message, showUser: true } };
+    this.sendResponse(response);
+  }
+
+  /** Run a handler; anything it throws becomes an error response that says what was wrong. */
+  private guard(response: DebugProtocol.Response, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.fail(response, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: Record<string, string>, dest?: number): void {
+    if (codeOrMessage === 1104 && variables) {
+      this.fail(response, `${response.command} failed: ${variables._exception ?? 'internal error'}`);
+      return;
+    }
+    if (codeOrMessage === 1014) {
+      this.fail(response, `unknown request "${response.command}"`);
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage, format, variables, dest);
+  }
+
+  /** `initialize` without arguments, or without pathFormat (optional in DAP, default "path"), is fine. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    if (request && request.command === 'initialize') {
+      const a = obj(request.arguments);
+      if (a.pathFormat !== undefined && a.pathFormat !== 'path') {
+        this.fail(new Response(request), `pathFormat ${JSON.stringify(a.pathFormat)} is not supported: this adapter speaks native paths ("path")`);
+        return;
+      }
+      request.arguments = { ...a, pathFormat: 'path' } as DebugProtocol.InitializeRequestArguments;
+    }
+    super.dispatchRequest(request);
+  }
+
+  private need(): { s: Session; insp: Inspector } {
+    if (!this.session || !this.insp) throw new InputProblem('no scenario is running: launch one first (e.g. {"scenario": "shared-swap"})');
+    return { s: this.session, insp: this.insp };
+  }
+  private needStopped(): { s: Session; insp: Inspector } {
+    const r = this.need();
+    if (this.running) throw new InputProblem('the handoff is running: pause first');
+    return r;
+  }
+
+  private threadList(): string {
+    const s = this.session;
+    if (!s) return 'none';
+    const live = s.rt.actors.filter((a) => !a.done).map((a) => `${a.id + 1} (${a.name})`);
+    if (s.rt.finished) live.push(`${END_THREAD} (run ended)`);
+    return live.join(', ') || 'none';
+  }
+
+  private actorFor(threadId: unknown): Actor {
+    const { s } = this.need();
+    const a = typeof threadId === 'number' && Number.isInteger(threadId) ? s.rt.actors[threadId - 1] : undefined;
+    if (!a) throw new InputProblem(`no thread ${JSON.stringify(threadId)} (threads: ${this.threadList()})`);
+    if (a.done) throw new InputProblem(`thread ${threadId} (${a.name}) has exited (${a.exitReason ?? 'exited'}); threads: ${this.threadList()}`);
+    return a;
+  }
+
+  private frameFor(frameId: unknown): { actor: Actor | null; frame: Frame | undefined } {
+    const { s } = this.need();
+    if (typeof frameId !== 'number' || !Number.isInteger(frameId)) throw new InputProblem(`frameId must be a frame id from stackTrace, got ${JSON.stringify(frameId)}`);
+    const tid = Math.floor(frameId / FRAME_STRIDE);
+    if (tid === END_THREAD && s.rt.finished) return { actor: null, frame: undefined };
+    const a = s.rt.actors[tid - 1];
+    const frame = a?.stack[frameId % FRAME_STRIDE];
+    if (!a || !frame) throw new InputProblem(`frame ${frameId} is not on any stack now (frame ids last until the program moves)`);
+    return { actor: a, frame };
+  }
+
+  private isListing(source: unknown): boolean {
+    const src = obj(source);
+    if (src.sourceReference === LISTING_REF) return true;
+    const p = str(src.path) ?? str(src.name);
+    if (!p) return false;
+    return p === this.config?.listingPath || p.split(/[\\/]/).pop() === LISTING_NAME;
+  }
+
+  private readonly listingSource: DebugProtocol.Source = { name: LISTING_NAME, sourceReference: LISTING_REF };
+  private source(): DebugProtocol.Source {
+    const lp = this.config?.listingPath;
+    return lp ? { name: LISTING_NAME, path: lp } : this.listingSource;
+  }
+
+  private line(l: number): number {
+    return this.convertDebuggerLineToClient(l);
+  }
+
+  // ---- life cycle -----------------------------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    const a = obj(args);
+    this.client = {
+      progress: a.supportsProgressReporting === true,
+      invalidated: a.supportsInvalidatedEvent === true,
+      memory: a.supportsMemoryEvent === true,
+      columnsStartAt1: a.columnsStartAt1 !== false,
+    };
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsStepBack: true,
+      supportsSetVariable: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['.', '>'],
+      supportsExceptionInfoRequest: true,
+      supportsDataBreakpoints: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsBreakpointLocationsRequest: true,
+      supportsLoadedSourcesRequest: true,
+      supportsTerminateRequest: true,
+      supportsDelayedStackTraceLoading: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
+    void this.launch(response, args);
+  }
+
+  private async launch(response: DebugProtocol.LaunchResponse, args: unknown): Promise<void> {
+    try {
+      if (this.session) throw new InputProblem('this debug session already runs a scenario; start a new session to launch another');
+      const cfg = await resolveLaunch(args, this.files);
+      if (cfg.trace) logger.setup(Logger.LogLevel.Verbose, false);
+      let s: Session;
+      try {
+        s = new Session(cfg.scenario);
+      } catch (e) {
+        throw new InputProblem(`cannot build scenario "${cfg.source}": ${(e as Error).message}`);
+      }
+      s.rt.setExceptionFilters([...this.filters]);
+      s.onEvent((e) => this.onEngineEvent(e));
+      this.session = s;
+      this.insp = new Inspector(s);
+      attachFsrRequests(s);
+      this.globalScopes(s, this.insp);
+      this.config = cfg;
+      this.sendResponse(response);
+      const sc = cfg.scenario;
+      this.sendEvent(new OutputEvent(`FSR handoff: scenario ${sc.name} (seed ${s.seed}, ${sc.vm.memMB} MB VM, ${sc.swap.mode} swap${sc.faults.length ? `, faults: ${sc.faults.map((f) => f.kind).join(', ')}` : ''})${sc.description ? ` — ${sc.description}` : ''}\n`, 'console'));
+      if (cfg.listingPath) await this.checkListingFile(cfg.listingPath, s);
+      this.sendEvent(new InitializedEvent());
+      if (this.configDone) this.begin();
+    } catch (e) {
+      this.fail(response, (e as Error).message, true);
+    }
+  }
+
+  private async checkListingFile(path: string, s: Session): Promise<void> {
+    try {
+      const text = new TextDecoder().decode(await this.files.readFile(path));
+      if (text !== s.listing.text) this.sendEvent(new OutputEvent(`warning: listingPath ${path} differs from the simulated listing; line numbers may not match (read it from sourceReference ${LISTING_REF} or fsr/listing)\n`, 'stderr'));
+    } catch (e) {
+      this.sendEvent(new OutputEvent(`warning: listingPath ${path} cannot be read (${(e as Error).message}); the call stack names it anyway\n`, 'stderr'));
+    }
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.configDone = true;
+    if (this.session && !this.started) this.begin();
+  }
+
+  private begin(): void {
+    const s = this.session!;
+    this.started = true;
+    this.syncThreads();
+    if (this.config!.stopOnEntry) {
+      this.onStop({ reason: 'entry', actorId: 0, description: 'at the start of the handoff' });
+    } else {
+      s.rt.continue();
+      this.runLoop();
+    }
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.runToken++;
+    this.running = false;
+    this.sendResponse(response);
+    this.hooks.exit?.();
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.runToken++;
+    this.running = false;
+    this.sendResponse(response);
+    this.terminate();
+  }
+
+  private terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  // ---- engine events and stops ----------------------------------------------------------------
+
+  private onEngineEvent(e: RuntimeEvent): void {
+    if (e.type === 'output') {
+      this.sendEvent(new OutputEvent(e.line + '\n', e.category));
+    } else if (e.type === 'exception') {
+      this.sendEvent(new OutputEvent(`[${FILTER_TEXT[e.filter]}] ${e.message}\n`, 'stderr'));
+    } else if (e.type === 'progress' && this.client.progress) {
+      if (!this.progress) {
+        this.progress = { id: `${e.id}-${++this.progressCount}`, last: -1 };
+        this.sendEvent(new ProgressStartEvent(this.progress.id, e.title, undefined));
+      }
+      const pct = Math.floor(e.percent);
+      if (pct !== this.progress.last && !e.done) {
+        this.progress.last = pct;
+        const u = new ProgressUpdateEvent(this.progress.id, `${pct}%`) as DebugProtocol.ProgressUpdateEvent;
+        u.body.percentage = pct;
+        this.sendEvent(u);
+      }
+      if (e.done) {
+        this.sendEvent(new ProgressEndEvent(this.progress.id, `${e.title}: done`));
+        this.progress = null;
+      }
+    }
+  }
+
+  /** Send started/exited thread events so the thread list matches the live actors. */
+  private syncThreads(): void {
+    const s = this.session!;
+    // Nothing changed (the common case after a step): no allocation.
+    let same = this.announced.has(END_THREAD) === s.rt.finished;
+    for (let i = 0; same && i < s.rt.actors.length; i++) same = this.announced.has(i + 1) === !s.rt.actors[i]!.done;
+    if (same) return;
+    const now = new Set(s.rt.actors.filter((a) => !a.done).map((a) => a.id + 1));
+    if (s.rt.finished) now.add(END_THREAD);
+    for (const id of this.announced) if (!now.has(id)) this.sendEvent(new ThreadEvent('exited', id));
+    for (const id of now) if (!this.announced.has(id)) this.sendEvent(new ThreadEvent('started', id));
+    this.announced = now;
+  }
+
+  /** Run the engine in slices, yielding between them so pause and other requests get in. */
+  private runLoop(): void {
+    // References are not cleared here: while running, requests that use them are refused; the stop clears them.
+    this.running = true;
+    const token = ++this.runToken;
+    const slice = (): void => {
+      const s = this.session;
+      if (token !== this.runToken || !s) return;
+      const until = Date.now() + SLICE_MS;
+      try {
+        do {
+          const stop = s.rt.run(STEPS_PER_SLICE);
+          if (stop) {
+            this.running = false;
+            this.onStop(stop);
+            return;
+          }
+          if (!s.rt.running) {
+            this.running = false;
+            return;
+          }
+        } while (Date.now() < until);
+      } catch (e) {
+        this.running = false;
+        this.onStop({ reason: 'exception', actorId: s.rt.currentActor?.id ?? null, description: `engine error: ${(e as Error).message}`, exception: { filter: 'invariant', message: `engine error: ${(e as Error).message}` } });
+        return;
+      }
+      setTimeout(slice, 0);
+    };
+    slice();
+  }
+
+  /** Report a stop. `moved` is false for a stop where the program did not move (an edit broke an invariant): references stay valid. */
+  private onStop(info: StopInfo, moved = true): void {
+    const s = this.session!;
+    this.lastStop = info;
+    if (moved) this.refs.clear();
+    this.syncThreads();
+    let threadId: number;
+    if (info.reason === 'end' || s.rt.finished) threadId = END_THREAD;
+    else {
+      const a = info.actorId !== null ? s.rt.actors[info.actorId] : undefined;
+      threadId = a && !a.done ? a.id + 1 : (s.rt.actors.find((x) => !x.done)?.id ?? 0) + 1;
+    }
+    let reason: string = info.reason;
+    let text: string | undefined;
+    let description = info.description;
+    let hit: number[] | undefined;
+    if (info.reason === 'end') {
+      const o = s.outcome();
+      this.sendEvent(new OutputEvent(`handoff ended: victor ${o.victor}, resumeState ${o.resumeState}, ${o.pdirsRedirected} pdirs redirected, swapCopyState ${o.swapCopyState}${o.panicked ? ', the VM panicked' : ''}${o.failures.length ? `; failures: ${o.failures.join('; ')}` : ''}; invariants: ${o.invariantBreaks.length ? o.invariantBreaks.join('; ') : 'all hold'}\n`, 'console'));
+      description = `every actor has exited (victor: ${o.victor}); step back, reverse-continue, or continue to end the session`;
+    } else if (info.reason === 'deadlock') {
+      reason = 'exception';
+      text = FILTER_TEXT.deadlock;
+    } else if (info.reason === 'exception' && info.exception) {
+      text = FILTER_TEXT[info.exception.filter];
+      description = `${text}: ${info.exception.message}`;
+    } else if (info.reason === 'data breakpoint') {
+      hit = (info.breakpointIds ?? []).map((id) => this.watchToDap.get(id) ?? DATA_BP_BASE + id);
+    } else if (info.reason === 'breakpoint' || info.reason === 'function breakpoint') {
+      hit = info.breakpointIds ?? [];
+      reason = hit.some((id) => this.functionBpIds.has(id)) && !hit.some((id) => this.lineBpIds.has(id)) ? 'function breakpoint' : 'breakpoint';
+      text = hit.map((id) => this.bpLabels.get(id) ?? `breakpoint ${id}`).join(', ');
+      description = `${text} — ${info.description}`;
+    }
+    const ev = new StoppedEvent(reason, threadId, text) as DebugProtocol.StoppedEvent;
+    ev.body.description = description;
+    ev.body.allThreadsStopped = true;
+    if (hit) ev.body.hitBreakpointIds = hit;
+    this.sendEvent(ev);
+  }
+
+  // ---- control --------------------------------------------------------------------------------
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.guard(response, () => {
+      const { s } = this.needStopped();
+      response.body = { allThreadsContinued: true };
+      if (s.rt.finished) {
+        this.sendResponse(response);
+        this.terminate();
+        return;
+      }
+      s.rt.continue();
+      this.sendResponse(response);
+      this.runLoop();
+    });
+  }
+
+  private step(response: DebugProtocol.Response, args: unknown, how: 'in' | 'over' | 'out'): void {
+    this.guard(response, () => {
+      const { s } = this.needStopped();
+      const tid = obj(args).threadId;
+      if (tid === END_THREAD && s.rt.finished) {
+        this.sendResponse(response);
+        this.onStop({ reason: 'end', actorId: null, description: 'every actor has exited' });
+        return;
+      }
+      const a = this.actorFor(tid);
+      s.rt.step(a.id, how);
+      this.sendResponse(response);
+      this.runLoop();
+    });
+  }
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.step(response, args, 'over');
+  }
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.step(response, args, 'in');
+  }
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.step(response, args, 'out');
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.guard(response, () => {
+      const { s } = this.needStopped();
+      const tid = obj(args).threadId;
+      let actorId: number;
+      if (tid === END_THREAD && s.rt.finished) {
+        const sched = s.rt.schedule;
+        actorId = sched[sched.length - 1] ?? 0;
+      } else {
+        const a = typeof tid === 'number' ? s.rt.actors[tid - 1] : undefined;
+        if (!a) throw new InputProblem(`no thread ${JSON.stringify(tid)} (threads: ${this.threadList()})`);
+        actorId = a.id;
+      }
+      this.refs.clear();
+      const stop = s.rt.stepBack(actorId);
+      this.sendResponse(response);
+      this.onStop(stop);
+    });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.guard(response, () => {
+      const { s } = this.needStopped();
+      this.refs.clear();
+      const stop = s.rt.reverseContinue();
+      this.sendResponse(response);
+      this.onStop(stop);
+    });
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.guard(response, () => {
+      const { s } = this.need();
+      this.sendResponse(response);
+      if (this.running) s.rt.pause();
+      else if (this.started) this.onStop({ reason: 'pause', actorId: this.lastStop?.actorId ?? 0, description: 'paused' });
+    });
+  }
+
+  // ---- breakpoints ----------------------------------------------------------------------------
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    this.guard(response, () => {
+      const a = obj(args);
+      const raw: unknown[] = Array.isArray(a.breakpoints) ? a.breakpoints : Array.isArray(a.lines) ? a.lines.map((line: unknown) => ({ line })) : [];
+      if (!this.session) {
+        response.body = { breakpoints: raw.map(() => ({ verified: false, message: 'no scenario is running yet' })) };
+        this.sendResponse(response);
+        return;
+      }
+      if (!this.isListing(a.source)) {
+        response.body = { breakpoints: raw.map(() => ({ verified: false, message: `not the simulated listing: line breakpoints go in ${LISTING_NAME} (the source the call stack shows)` })) };
+        this.sendResponse(response);
+        return;
+      }
+      const specs: BreakpointSpec[] = raw.map((b) => {
+        const o = obj(b);
+        const line = typeof o.line === 'number' && Number.isInteger(o.line) ? this.convertClientLineToDebugger(o.line) : NaN;
+        return { kind: 'line', line, condition: str(o.condition), hitCondition: str(o.hitCondition), logMessage: str(o.logMessage) };
+      });
+      const results = this.session.rt.setBreakpoints(['line'], specs);
+      for (const id of this.lineBpIds) this.bpLabels.delete(id);
+      this.lineBpIds.clear();
+      response.body = {
+        breakpoints: results.map((r, i) => {
+          if (r.verified) {
+            this.lineBpIds.add(r.id);
+            this.bpLabels.set(r.id, `breakpoint at line ${r.lines[0]}`);
+          }
+          const bad = Number.isNaN(specs[i]!.line) ? `line must be a whole number, got ${JSON.stringify(obj(raw[i]).line)}` : r.message;
+          return { id: r.id, verified: r.verified, message: r.verified ? undefined : bad, line: r.lines[0] !== undefined ? this.line(r.lines[0]) : undefined, source: this.source() };
+        }),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const { s } = this.need();
+      const raw: unknown[] = Array.isArray(obj(args).breakpoints) ? (obj(args).breakpoints as unknown[]) : [];
+      const phases = s.rt.phases();
+      const names = raw.map((b) => str(obj(b).name)?.trim() ?? '');
+      const specs: BreakpointSpec[] = raw.map((b, i) => {
+        const o = obj(b);
+        const name = SEED_ALIASES[names[i]!] ?? names[i]!;
+        return { kind: phases.includes(name) ? 'phase' : 'function', name, condition: str(o.condition), hitCondition: str(o.hitCondition), logMessage: str(o.logMessage) };
+      });
+      // An empty name would match every line as a macro: refused here, not sent to the engine.
+      const sent = s.rt.setBreakpoints(['function', 'phase'], specs.filter((_, i) => names[i] !== ''));
+      let k = 0;
+      const results = names.map((n) => (n === '' ? { id: 0, verified: false, lines: [] as number[], message: '' } : sent[k++]!));
+      for (const id of this.functionBpIds) this.bpLabels.delete(id);
+      this.functionBpIds.clear();
+      response.body = {
+        breakpoints: results.map((r, i) => {
+          const name = names[i]!;
+          const alias = SEED_ALIASES[name];
+          if (r.verified) {
+            this.functionBpIds.add(r.id);
+            this.bpLabels.set(r.id, specs[i]!.kind === 'phase' ? `phase "${name}"` : `function breakpoint ${name}`);
+          }
+          let message = r.message;
+          if (!r.verified && name === '') message = 'a function breakpoint needs a name: a function of the listing (e.g. World_SetPanicNoCore) or a phase label';
+          else if (!r.verified) message = `${r.message} (function breakpoints take a function or macro of ${LISTING_NAME}, e.g. World_SetPanicNoCore, or a phase: ${phases.join(', ')})`;
+          else if (alias) message = `"${name}" is the slide's spelling of ${alias}`;
+          return { id: r.id || undefined, verified: r.verified, message, line: r.lines[0] !== undefined ? this.line(r.lines[0]) : undefined, source: r.verified ? this.source() : undefined };
+        }),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const a = obj(args);
+      const ids: unknown[] = [...(Array.isArray(a.filters) ? a.filters : []), ...(Array.isArray(a.filterOptions) ? a.filterOptions.map((o: unknown) => obj(o).filterId) : [])];
+      if (a.filters !== undefined && !Array.isArray(a.filters)) throw new InputProblem('filters must be an array of filter ids (fail, panic, invariant)');
+      const known = EXCEPTION_FILTERS.map((f) => f.filter);
+      const bad = ids.filter((f) => typeof f !== 'string' || !known.includes(f));
+      if (bad.length) throw new InputProblem(`unknown exception filter(s) ${bad.map((b) => JSON.stringify(b)).join(', ')} (filters: ${known.join(', ')})`);
+      this.filters = new Set(ids as ExceptionFilter[]);
+      this.session?.rt.setExceptionFilters([...this.filters]);
+      response.body = { breakpoints: ids.map(() => ({ verified: true })) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+    this.guard(response, () => {
+      const { s } = this.need();
+      const a = obj(args);
+      if (typeof a.line !== 'number') throw new InputProblem('line must be a whole number');
+      const first = this.convertClientLineToDebugger(a.line);
+      const last = typeof a.endLine === 'number' ? this.convertClientLineToDebugger(a.endLine) : first;
+      const breakpoints: DebugProtocol.BreakpointLocation[] = [];
+      if (this.isListing(a.source)) for (let l = Math.max(1, first); l <= Math.min(last, s.listing.lineCount); l++) if (s.listing.stmtAt(l)) breakpoints.push({ line: this.line(l) });
+      response.body = { breakpoints };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.guard(response, () => {
+      const { insp } = this.need();
+      const a = obj(args);
+      const name = str(a.name);
+      if (name === undefined) throw new InputProblem('name must be a variable name (or an expression when there is no variablesReference)');
+      let node: VNode | undefined;
+      if (a.variablesReference !== undefined) {
+        const entry = this.refs.get(a.variablesReference);
+        if (!entry) throw new InputProblem(`variablesReference ${JSON.stringify(a.variablesReference)} is not valid now (references last until the program moves)`);
+        node = childOf({ name: '', value: '', kids: entry.kids }, name);
+      } else {
+        try {
+          node = evaluate(name, this.evalContext(a.frameId));
+        } catch {
+          node = undefined;
+        }
+      }
+      if (!node?.watch) {
+        response.body = { dataId: null, description: `${name} cannot be watched: data breakpoints take PFrame fields, pdirInfo entries and FSRInfo fields (resumeState, swapCopyState, …)` };
+      } else {
+        response.body = { dataId: JSON.stringify(node.watch), description: describeWatch(node.watch, insp), accessTypes: ['write'], canPersist: true };
+      }
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.guard(response, () => {
+      const { s } = this.need();
+      const raw: unknown[] = Array.isArray(obj(args).breakpoints) ? (obj(args).breakpoints as unknown[]) : [];
+      s.rt.clearWatches();
+      this.watchToDap.clear();
+      response.body = {
+        breakpoints: raw.map((b) => {
+          try {
+            const target = parseWatch(obj(b).dataId);
+            const w = s.watch(target);
+            const id = DATA_BP_BASE + w.id;
+            this.watchToDap.set(w.id, id);
+            return { id, verified: true, message: obj(b).condition || obj(b).hitCondition ? `${w.description}: conditions and hit counts are not supported on data breakpoints; it stops on every change` : undefined };
+          } catch (e) {
+            return { verified: false, message: (e as Error).message };
+          }
+        }),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- threads, stacks, scopes, variables -----------------------------------------------------
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const s = this.session;
+    const threads = s ? s.rt.actors.filter((a) => !a.done).map((a) => ({ id: a.id + 1, name: a.name })) : [];
+    if (s?.rt.finished) threads.push({ id: END_THREAD, name: 'handoff (run ended)' });
+    response.body = { threads };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    this.guard(response, () => {
+      const { s } = this.needStopped();
+      const a = obj(args);
+      if (a.threadId === END_THREAD && s.rt.finished) {
+        const o = s.outcome();
+        response.body = { stackFrames: [{ id: END_THREAD * FRAME_STRIDE, name: `(run ended: victor ${o.victor}, ${o.resumeState})`, line: 0, column: 0, presentationHint: 'label' }], totalFrames: 1 };
+        this.sendResponse(response);
+        return;
+      }
+      const actor = this.actorFor(a.threadId);
+      const tid = actor.id + 1;
+      const frames: DebugProtocol.StackFrame[] = [];
+      for (let i = actor.stack.length - 1; i >= 0; i--) {
+        const f = actor.stack[i]!;
+        const line = f.fn.body[f.pc]?.line ?? f.fn.firstLine ?? 1;
+        frames.push({ id: tid * FRAME_STRIDE + i, name: f.fn.name, source: this.source(), line: this.line(line), column: this.convertDebuggerColumnToClient(1) });
+      }
+      const start = typeof a.startFrame === 'number' && a.startFrame > 0 ? a.startFrame : 0;
+      const levels = typeof a.levels === 'number' && a.levels > 0 ? a.levels : frames.length;
+      response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    this.guard(response, () => {
+      const { s, insp } = this.needStopped();
+      const frameId = obj(args).frameId;
+      const { frame } = this.frameFor(frameId);
+      const scopes: DebugProtocol.Scope[] = [];
+      if (frame) {
+        const ref = this.refs.add({ named: () => insp.locals(frame) }, '', `f${frameId as number}:`);
+        scopes.push({ name: 'Locals', presentationHint: 'locals', variablesReference: ref, namedVariables: Object.keys(frame.locals).length, expensive: false });
+      }
+      scopes.push(...this.globalScopes(s, insp));
+      response.body = { scopes };
+      this.sendResponse(response);
+    });
+  }
+
+  /** FSR, the two worlds and the host: pinned references whose rows are built, live, when expanded. */
+  private globals: DebugProtocol.Scope[] | null = null;
+  private globalScopes(s: Session, insp: Inspector): DebugProtocol.Scope[] {
+    if (!this.globals) {
+      const roots = insp.roots();
+      const scope = (name: string, root: string): DebugProtocol.Scope => ({ name, variablesReference: this.refs.pin({ named: () => roots[root]!().kids!.named!() }, root), expensive: false });
+      this.globals = [scope('FSR', 'fsr'), scope(`vm-src (source, world ${s.src.worldID})`, 'src'), scope(`vm-dst (destination, world ${s.dst.worldID})`, 'dst'), scope('Host', 'host')];
+    }
+    return this.globals;
+  }
+
+  private toVariable(node: VNode, parentPath: string, prefix: string): DebugProtocol.Variable {
+    const path = joinPath(parentPath, node.name);
+    const v: DebugProtocol.Variable = { name: node.name, value: node.value, evaluateName: path, variablesReference: 0 };
+    if (node.type) v.type = node.type;
+    if (node.memoryReference) v.memoryReference = node.memoryReference;
+    if (node.kids) {
+      v.variablesReference = this.refs.add(node.kids, path, prefix);
+      if (node.kids.indexed) v.indexedVariables = node.kids.indexed.count;
+    }
+    return v;
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    this.guard(response, () => {
+      this.needStopped();
+      const a = obj(args);
+      const entry = this.refs.get(a.variablesReference);
+      if (!entry) throw new InputProblem(`variablesReference ${JSON.stringify(a.variablesReference)} is not valid now (references last until the program moves)`);
+      const { kids, path, prefix } = entry;
+      let variables: DebugProtocol.Variable[] = [];
+      if (kids.named) {
+        if (a.filter !== 'indexed') variables = kids.named().map((n) => this.toVariable(n, path, prefix));
+      } else if (kids.indexed && a.filter !== 'named') {
+        const ix = kids.indexed;
+        if (a.start !== undefined && (typeof a.start !== 'number' || !Number.isInteger(a.start) || a.start < 0)) throw new InputProblem(`start must be a whole number ≥ 0, got ${JSON.stringify(a.start)}`);
+        if (a.count !== undefined && (typeof a.count !== 'number' || !Number.isInteger(a.count) || a.count < 0)) throw new InputProblem(`count must be a whole number ≥ 0, got ${JSON.stringify(a.count)}`);
+        const start = (a.start as number | undefined) ?? 0;
+        const count = (a.count as number | undefined) || 0;
+        if (!count && ix.count - start > GROUP_LIMIT) {
+          variables = this.groups(ix, start, path, prefix);
+        } else {
+          const end = Math.min(ix.count, start + Math.min(count || ix.count, MAX_VARIABLES));
+          for (let i = start; i < end; i++) variables.push(this.toVariable(ix.at(i), path, prefix));
+        }
+      }
+      response.body = { variables };
+      this.sendResponse(response);
+    });
+  }
+
+  /** Range groups ([0..999], …) for a long collection asked for without paging. */
+  private groups(ix: NonNullable<Kids['indexed']>, start: number, path: string, prefix: string): DebugProtocol.Variable[] {
+    const n = ix.count - start;
+    let size = GROUP_LIMIT;
+    while (Math.ceil(n / size) > GROUP_LIMIT) size *= GROUP_LIMIT;
+    const out: DebugProtocol.Variable[] = [];
+    for (let a = start; a < ix.count; a += size) {
+      const b = Math.min(ix.count, a + size) - 1;
+      const kids: Kids = { indexed: { count: b - a + 1, at: (i) => ix.at(a + i) } };
+      out.push({ name: `[${a}..${b}]`, value: '', variablesReference: this.refs.add(kids, path, prefix, `${prefix}${path}#${a}..${b}`), indexedVariables: b - a + 1 });
+    }
+    return out;
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    this.guard(response, () => {
+      this.needStopped();
+      const a = obj(args);
+      const entry = this.refs.get(a.variablesReference);
+      if (!entry) throw new InputProblem(`variablesReference ${JSON.stringify(a.variablesReference)} is not valid now (references last until the program moves)`);
+      const name = str(a.name);
+      const value = str(a.value);
+      if (name === undefined || value === undefined) throw new InputProblem('setVariable needs a name and a value (text)');
+      const holder: VNode = { name: '', value: '', kids: entry.kids };
+      const node = childOf(holder, name);
+      const path = joinPath(entry.path, name);
+      if (!node) throw new InputProblem(`no variable "${name}" here`);
+      if (!node.set) throw new InputProblem(`${path} is read-only in the debugger (editable: PFrame fields and FSRInfo fields)`);
+      const breaks = node.set(value);
+      const fresh = childOf(holder, name) ?? node;
+      const v = this.toVariable(fresh, entry.path, entry.prefix);
+      response.body = { value: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables };
+      this.sendResponse(response);
+      this.afterEdit(breaks, `${path} = ${fresh.value}`);
+    });
+  }
+
+  /** After an edit: views refresh, and what it broke is said (and stopped on, with the invariant filter). */
+  private afterEdit(breaks: InvariantBreak[], what: string): void {
+    if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['variables']));
+    this.sendEvent(new OutputEvent(`edit: ${what}\n`, 'console'));
+    for (const b of breaks) this.sendEvent(new OutputEvent(`invariant broken by the edit: ${b.name}: ${b.message}\n`, 'stderr'));
+    if (breaks.length && this.filters.has('invariant')) {
+      const b = breaks[0]!;
+      const message = `${b.name}: ${b.message}`;
+      this.onStop({ reason: 'exception', actorId: this.lastStop?.actorId ?? 0, description: message, exception: { filter: 'invariant', message } }, false);
+    }
+  }
+
+  // ---- source ---------------------------------------------------------------------------------
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    this.guard(response, () => {
+      const { s } = this.need();
+      const a = obj(args);
+      if (a.sourceReference !== LISTING_REF && !this.isListing(a.source)) throw new InputProblem(`no source ${JSON.stringify(a.sourceReference)} (the simulated listing is sourceReference ${LISTING_REF}, ${LISTING_NAME})`);
+      response.body = { content: s.listing.text, mimeType: 'text/x-c' };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override loadedSourcesRequest(response: DebugProtocol.LoadedSourcesResponse): void {
+    response.body = { sources: this.session ? [this.source()] : [] };
+    this.sendResponse(response);
+  }
+
+  // ---- Debug Console --------------------------------------------------------------------------
+
+  private evalContext(frameId: unknown): { insp: Inspector; frame: Frame | undefined; worldID: number } {
+    const { s, insp } = this.need();
+    if (frameId !== undefined && !this.running) {
+      const { actor, frame } = this.frameFor(frameId);
+      return { insp, frame, worldID: actor?.worldID ?? 0 };
+    }
+    // No frame given: the top frame of the thread that last stopped.
+    const a = this.lastStop?.actorId != null ? s.rt.actors[this.lastStop.actorId] : undefined;
+    return { insp, frame: this.running ? undefined : a?.stack[a.stack.length - 1], worldID: a?.worldID ?? 0 };
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    this.guard(response, () => {
+      const a = obj(args);
+      const expr = str(a.expression);
+      if (expr === undefined) throw new InputProblem('expression must be text');
+      const node = evaluate(expr, this.evalContext(a.frameId));
+      const v = this.toVariable({ ...node, name: expr.trim() }, '', `eval:${String(a.frameId)}:`);
+      response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables, memoryReference: v.memoryReference };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    this.guard(response, () => {
+      const a = obj(args);
+      const text = str(a.text);
+      if (text === undefined || typeof a.column !== 'number') throw new InputProblem('completions needs text and a column');
+      const base = this.client.columnsStartAt1 ? 1 : 0;
+      const items = completions(text, a.column - base, this.evalContext(a.frameId));
+      response.body = { targets: items.map((c) => ({ label: c.label, type: c.type as DebugProtocol.CompletionItemType, start: c.start + base, length: c.length })) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    this.guard(response, () => {
+      const { s } = this.need();
+      const st = this.lastStop;
+      if (!st || (st.reason !== 'exception' && st.reason !== 'deadlock')) throw new InputProblem(`the last stop was not an exception (it was ${st ? `"${st.reason}"` : 'nothing yet'})`);
+      const id = st.exception?.filter ?? 'deadlock';
+      const message = st.exception?.message ?? st.description;
+      const a = st.actorId !== null ? s.rt.actors[st.actorId] : undefined;
+      const stack = a ? [...a.stack].reverse().map((f) => `  at ${f.fn.name} (${LISTING_NAME}:${f.fn.body[f.pc]?.line ?? f.fn.firstLine})`).join('\n') : undefined;
+      response.body = { exceptionId: id, description: message, breakMode: 'always', details: { message, typeName: FILTER_TEXT[id], stackTrace: stack } };
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- memory ---------------------------------------------------------------------------------
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    this.guard(response, () => {
+      const { s } = this.need();
+      const a = obj(args);
+      const addr = parseAddress(a.memoryReference, a.offset);
+      if (typeof a.count !== 'number' || !Number.isInteger(a.count) || a.count < 0 || a.count > MAX_TRANSFER) throw new InputProblem(`count must be a whole number of bytes in 0..${MAX_TRANSFER}, got ${JSON.stringify(a.count)}`);
+      const r = readMemory(s, addr, a.count);
+      response.body = { address: '0x' + addr.toString(16), data: toBase64(r.data), unreadableBytes: r.unreadable || undefined };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+    this.guard(response, () => {
+      const { s } = this.needStopped();
+      const a = obj(args);
+      const addr = parseAddress(a.memoryReference, a.offset);
+      const bytes = fromBase64(a.data);
+      if (bytes.length > MAX_TRANSFER) throw new InputProblem(`at most ${MAX_TRANSFER} bytes per write, got ${bytes.length}`);
+      const breaks = writeMemory(s, addr, bytes);
+      response.body = { bytesWritten: bytes.length, offset: typeof a.offset === 'number' ? a.offset : undefined };
+      this.sendResponse(response);
+      if (this.client.memory) this.sendEvent(new MemoryEvent(String(a.memoryReference), typeof a.offset === 'number' ? a.offset : 0, bytes.length));
+      const mpn = Math.floor(addr / 4096);
+      this.afterEdit(breaks, `${bytes.length} byte(s) written at ${'0x' + addr.toString(16)} (MPN ${mpnHex(mpn)} + ${addr % 4096}; ${this.insp!.backmapText(mpn)})`);
+    });
+  }
+
+  // ---- custom requests ------------------------------------------------------------------------
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (typeof command === 'string' && command.startsWith('fsr/')) {
+      void (async () => {
+        try {
+          const { s } = this.need();
+          response.body = await handleFsrRequest(s, command, args);
+          this.sendResponse(response);
+        } catch (e) {
+          this.fail(response, (e as Error).message);
+        }
+      })();
+      return;
+    }
+    this.fail(response, `unknown request "${command}"`);
+  }
+}
+
+function describeWatch(w: WatchTarget, insp: Inspector): string {
+  if (w.kind === 'fsr') return `fsr->${w.field}`;
+  const world = insp.s.worldRef(w.world);
+  if (w.kind === 'pdirInfo') return `${world.name} pdirInfo[${w.dirIndex}]`;
+  return `${world.name} PFrame ${w.pgNum}.${w.field}`;
+}
+
+/** A dataId this adapter made (JSON of a WatchTarget), checked field by field. */
+function parseWatch(dataId: unknown): WatchTarget {
+  const bad = () => new InputProblem(`dataId ${JSON.stringify(dataId)} is not one this adapter made (ask dataBreakpointInfo for one)`);
+  if (typeof dataId !== 'string') throw bad();
+  let o: Record<string, unknown>;
+  try {
+    o = obj(JSON.parse(dataId));
+  } catch {
+    throw bad();
+  }
+  const world = o.world;
+  const worldOk = world === 'source' || world === 'destination' || (typeof world === 'number' && Number.isInteger(world));
+  if (o.kind === 'fsr' && ['resumeState', 'swapCopyState', 'hasSwapCopy', 'swapCopyWorldID', 'memMinToTransferMB', 'cpuMinToTransferMHz'].includes(o.field as string)) return { kind: 'fsr', field: o.field as 'resumeState' };
+  if (o.kind === 'pdirInfo' && worldOk && typeof o.dirIndex === 'number' && Number.isInteger(o.dirIndex)) return { kind: 'pdirInfo', world: world as number, dirIndex: o.dirIndex };
+  if (o.kind === 'pframe' && worldOk && typeof o.pgNum === 'number' && Number.isInteger(o.pgNum) && typeof o.field === 'string') return { kind: 'pframe', world: world as number, pgNum: o.pgNum, field: o.field };
+  throw bad();
+}

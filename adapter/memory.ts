@@ -1,0 +1,85 @@
+// readMemory/writeMemory over host machine pages: a memoryReference is a machine address (MPN · 4096
+// + byte) in hex. Base64 by hand (no Buffer). Knows no transport, editor or Node.
+
+import { type InvariantBreak, PAGE_SIZE, type Session } from '../engine/index';
+import { InputError } from './variables';
+
+/** The most one readMemory/writeMemory may move (VS Code's hex view asks in far smaller chunks). */
+export const MAX_TRANSFER = 1 << 20;
+
+export function parseAddress(ref: unknown, offset: unknown): number {
+  if (typeof ref !== 'string' || !/^(0x[0-9a-f]+|\d+)$/i.test(ref.trim())) {
+    throw new InputError(`memoryReference must be a machine address like "0x100000000" (MPN · 4096), got ${JSON.stringify(ref)}`);
+  }
+  if (offset !== undefined && (typeof offset !== 'number' || !Number.isSafeInteger(offset))) throw new InputError(`offset must be a whole number of bytes, got ${JSON.stringify(offset)}`);
+  const addr = Number(ref.trim()) + ((offset as number | undefined) ?? 0);
+  if (!Number.isSafeInteger(addr) || addr < 0) throw new InputError(`address ${ref}${offset ? ` + ${String(offset)}` : ''} is outside the machine address space`);
+  return addr;
+}
+
+/** Up to `count` bytes from `addr`; stops at the first page outside host memory. */
+export function readMemory(s: Session, addr: number, count: number): { data: Uint8Array; unreadable: number } {
+  const host = s.machine.host;
+  const out = new Uint8Array(count);
+  let done = 0;
+  while (done < count) {
+    const a = addr + done;
+    const mpn = Math.floor(a / PAGE_SIZE);
+    if (!host.isValidMPN(mpn)) break;
+    const off = a % PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE - off, count - done);
+    out.set(host.read(mpn).subarray(off, off + n), done);
+    done += n;
+  }
+  return { data: out.subarray(0, done), unreadable: count - done };
+}
+
+/** Write `bytes` at `addr` through the session's edit API; every page must be host memory. */
+export function writeMemory(s: Session, addr: number, bytes: Uint8Array): InvariantBreak[] {
+  const host = s.machine.host;
+  for (let a = Math.floor(addr / PAGE_SIZE); a <= Math.floor((addr + Math.max(bytes.length, 1) - 1) / PAGE_SIZE); a++) {
+    if (!host.isValidMPN(a)) throw new InputError(`machine page 0x${a.toString(16)} (address 0x${(a * PAGE_SIZE).toString(16)}) is not in host memory; nothing was written`);
+  }
+  const breaks: InvariantBreak[] = [];
+  let done = 0;
+  while (done < bytes.length) {
+    const a = addr + done;
+    const off = a % PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE - off, bytes.length - done);
+    breaks.push(...s.editMemory(Math.floor(a / PAGE_SIZE), off, bytes.subarray(done, done + n)));
+    done += n;
+  }
+  return breaks;
+}
+
+const ALPHA = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHA.length; i++) DECODE[ALPHA.charCodeAt(i)] = i;
+
+export function toBase64(b: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+    out += ALPHA[n >> 18]! + ALPHA[(n >> 12) & 63]! + ALPHA[(n >> 6) & 63]! + ALPHA[n & 63]!;
+  }
+  if (i < b.length) {
+    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8);
+    out += ALPHA[n >> 18]! + ALPHA[(n >> 12) & 63]! + (i + 1 < b.length ? ALPHA[(n >> 6) & 63]! : '=') + '=';
+  }
+  return out;
+}
+
+export function fromBase64(s: unknown): Uint8Array {
+  if (typeof s !== 'string' || s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new InputError('data must be base64 (A–Z a–z 0–9 + /, padded with = to a multiple of 4)');
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((s.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < s.length; i += 4) {
+    const n = (DECODE[s.charCodeAt(i)]! << 18) | (DECODE[s.charCodeAt(i + 1)]! << 12) | (Math.max(DECODE[s.charCodeAt(i + 2)]!, 0) << 6) | Math.max(DECODE[s.charCodeAt(i + 3)]!, 0);
+    if (o < out.length) out[o++] = n >> 16;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}
