@@ -95,9 +95,21 @@ type Mode =
   | { kind: 'continue' }
   | { kind: 'step'; actor: number; how: 'in' | 'over' | 'out'; depth: number };
 
+/** A frame's fields as they were before a step changed them. */
+interface SavedFrame {
+  f: Frame;
+  pc: number;
+  locals: Locals;
+  into: Frame['into'];
+  stay: Frame['stay'];
+}
+
 interface StepRecord {
   actor: number;
-  stack: Frame[];
+  /** The actor's stack before the step (the frames themselves, not copies)… */
+  frames: Frame[];
+  /** …and copies of the frames the step changed: the top one, and each caller it returned into. */
+  saved: SavedFrame[];
   done: boolean;
   exitReason: string | null;
   rng: number;
@@ -106,9 +118,6 @@ interface StepRecord {
   events: number;
 }
 
-function cloneStack(stack: Frame[]): Frame[] {
-  return stack.map((f) => ({ fn: f.fn, pc: f.pc, locals: { ...f.locals }, into: f.into, stay: f.stay }));
-}
 
 export class Runtime<C> {
   readonly journal = new Journal();
@@ -136,6 +145,8 @@ export class Runtime<C> {
   /** Invariant breaks already reported (message → the step that first saw it), so each is reported once. */
   private reportedBreaks = new Map<string, number>();
   eventCount = 0;
+  /** The saved frames of the step being executed (null between steps). */
+  private saving: SavedFrame[] | null = null;
   /** The actor whose statement is running (for statements that log). */
   currentActor: Actor | null = null;
   get currentActorName(): string {
@@ -272,7 +283,8 @@ export class Runtime<C> {
       if (!at) return fail(`line ${line} of the listing has no statement to stop at`);
       lines.add(at.fn.body[at.pc]!.line!);
     } else if (s.kind === 'function') {
-      const name = s.name ?? '';
+      const name = (s.name ?? '').trim();
+      if (!name) return fail('a function breakpoint needs the name of a function, a seed macro or a phase');
       const def = this.listing.fns.get(name);
       if (def) fn = name;
       else {
@@ -390,7 +402,8 @@ export class Runtime<C> {
   private execute(actor: Actor, rngBefore: number): boolean {
     const rec: StepRecord = {
       actor: actor.id,
-      stack: cloneStack(actor.stack),
+      frames: actor.stack.slice(),
+      saved: [],
       done: actor.done,
       exitReason: actor.exitReason,
       rng: rngBefore,
@@ -398,6 +411,9 @@ export class Runtime<C> {
       logLen: this.log.length,
       events: 0,
     };
+    this.saving = rec.saved;
+    const top = actor.stack[actor.stack.length - 1];
+    if (top) this.save(top);
     this.stepExceptions = [];
     this.stepPhases = [];
     this.journal.begin();
@@ -423,6 +439,7 @@ export class Runtime<C> {
       rec.undo = this.journal.end();
     }
     if (rec.undo.length === 0) rec.undo = NO_UNDO;
+    this.saving = null;
     this.history.push(rec);
     if (this.history.length > this.historyLimit + (this.historyLimit >>> 3)) {
       // Evict the oldest eighth at once (amortized O(1)): going back stops at the new horizon.
@@ -433,6 +450,14 @@ export class Runtime<C> {
     const cur = this.current(actor);
     if (cur?.stmt.phase) this.stepPhases.push(cur.stmt.phase);
     return entered;
+  }
+
+  /** Remember a frame's fields before this step changes them (once per frame per step). */
+  private save(f: Frame): void {
+    const saved = this.saving;
+    if (!saved) return;
+    for (let i = 0; i < saved.length; i++) if (saved[i]!.f === f) return;
+    saved.push({ f, pc: f.pc, locals: { ...f.locals }, into: f.into, stay: f.stay });
   }
 
   /** Apply an outcome to the actor's stack. True when it entered a function. */
@@ -475,6 +500,7 @@ export class Runtime<C> {
       actor.exitReason = actor.exitReason ?? 'returned';
       return;
     }
+    this.save(caller);
     if (typeof caller.into === 'string') caller.locals[caller.into] = value;
     else if (caller.into) caller.into(caller.locals, value);
     caller.into = undefined;
@@ -559,7 +585,14 @@ export class Runtime<C> {
     if (!rec) return null;
     Journal.undo(rec.undo);
     const a = this.actors[rec.actor]!;
-    a.stack = rec.stack;
+    for (let i = rec.saved.length - 1; i >= 0; i--) {
+      const s = rec.saved[i]!;
+      s.f.pc = s.pc;
+      s.f.locals = s.locals;
+      s.f.into = s.into;
+      s.f.stay = s.stay;
+    }
+    a.stack = rec.frames;
     a.done = rec.done;
     a.exitReason = rec.exitReason;
     this.rng.state = rec.rng;
