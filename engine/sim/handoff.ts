@@ -74,31 +74,9 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     const words = host.peekWords(srcMPN) ?? host.map(srcMPN).u32;
     const first = d * ALLOC_PDIR_PAGES;
     const count = Math.min(ALLOC_PDIR_PAGES, numPages - first);
-    let n = 0;
-    let i = 0;
-    let bw = bm.words;
-    let bHi = bm.baseHi;
-    let bLo = bm.baseLo;
-    for (; i < count; i++) {
-      const lo = words[2 * i]!;
-      if (((lo >>> 4) & 0xf) !== REGULAR) continue;
-      const hb = (lo >>> 8) & 0x3f;
-      let off = words[2 * i + 1]! - bLo;
-      if (hb !== bHi) off += (hb - bHi) * TWO_32;
-      if (off < 0 || off >= bw.length) {
-        if (!bm.seek(hb * TWO_32 + words[2 * i + 1]!)) break;
-        bw = bm.words;
-        bHi = bm.baseHi;
-        bLo = bm.baseLo;
-        off = words[2 * i + 1]! - bLo + (hb - bHi) * TWO_32;
-      }
-      // BackMap_Unset(mpn, src, pg) and PFrame_SetRegular's BackMap_Set(mpn, dst, pg), fused.
-      if (bw[off] !== srcBase + first + i) break;
-      bw[off] = dstBase + first + i;
-      n++;
-    }
-    if (i < count) {
-      setDirEntries(bm, words, i, first, srcBase);
+    const n = moveDirEntries(bm, words, count, first, srcBase, dstBase);
+    if (n < 0) {
+      setDirEntries(bm, words, -n - 1, first, srcBase);
       break;
     }
     moved += n;
@@ -145,6 +123,40 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     adjust(-1);
   });
   return d;
+}
+
+/**
+ * The hot loop of the handoff: for each REGULAR PFrame of a pdir page, check that its MPN's BackMap
+ * entry is (source, pgNum) and make it (destination, pgNum). Returns how many moved, or -(i + 1)
+ * when page i is not as expected (entries before it were moved; the caller puts them back).
+ */
+function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, first: number, srcBase: number, dstBase: number): number {
+  let bw = bm.words;
+  let len = bw.length;
+  let bHi = bm.baseHi;
+  let bLo = bm.baseLo;
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const lo = words[2 * i]!;
+    if (((lo >>> 4) & 0xf) !== REGULAR) continue;
+    const hb = (lo >>> 8) & 0x3f;
+    const low = words[2 * i + 1]!;
+    let off = low - bLo;
+    if (hb !== bHi) off += (hb - bHi) * TWO_32;
+    if (off < 0 || off >= len) {
+      if (!bm.seek(hb * TWO_32 + low)) return -(i + 1);
+      bw = bm.words;
+      len = bw.length;
+      bHi = bm.baseHi;
+      bLo = bm.baseLo;
+      off = low - bLo + (hb - bHi) * TWO_32;
+    }
+    // BackMap_Unset(mpn, src, pg) and PFrame_SetRegular's BackMap_Set(mpn, dst, pg), fused.
+    if (bw[off] !== srcBase + first + i) return -(i + 1);
+    bw[off] = dstBase + first + i;
+    n++;
+  }
+  return n;
 }
 
 /** Set the BackMap entries of the first `count` REGULAR PFrames of a pdir page to `base + pgNum`. */
