@@ -694,7 +694,7 @@ export class FsrDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const { s } = this.need();
       const raw: unknown[] = Array.isArray(obj(args).breakpoints) ? (obj(args).breakpoints as unknown[]) : [];
-      s.rt.clearWatches();
+      s.rt.clearWatches('debugger'); // the webview's watches stay
       this.watchToDap.clear();
       response.body = {
         breakpoints: raw.map((b) => {
@@ -871,7 +871,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       const { s } = this.need();
       const a = obj(args);
       if (a.sourceReference !== LISTING_REF && !this.isListing(a.source)) throw new InputProblem(`no source ${JSON.stringify(a.sourceReference)} (the simulated listing is sourceReference ${LISTING_REF}, ${LISTING_NAME})`);
-      response.body = { content: s.listing.text, mimeType: 'text/x-c' };
+      response.body = { content: s.listing.text, mimeType: 'text/x-fsr-listing' };
       this.sendResponse(response);
     });
   }

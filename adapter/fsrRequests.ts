@@ -62,7 +62,7 @@ export function handleFsrRequest(session: Session, command: string, args: unknow
       const field = a.field === undefined ? 'pte' : a.field;
       if (typeof field !== 'string') throw new Error('fsr/watchPFrame: "field" must be a PFrame field name');
       const target: WatchTarget = { kind: 'pframe', world, pgNum: a.pgNum, field };
-      const w = session.watch(target);
+      const w = session.watch(target, 'webview');
       const mpn = session.worldRef(world).dirMPN(Math.floor(a.pgNum / 512));
       return { id: w.id, description: w.description, pdirPage: mpnHex(mpn) };
     }

@@ -6,6 +6,7 @@ export * from './world';
 export * from './vmmem';
 export * from './busmem';
 export * from './populate';
+export * from './hostmap';
 export * from './rng';
 export * from './sim/expr';
 export * from './sim/program';

@@ -70,6 +70,8 @@ export interface StopInfo {
 export interface Watch {
   id: number;
   description: string;
+  /** Who set it: the debugger's data breakpoints and other clients (a webview) come and go apart. */
+  owner: string;
   read: () => Value;
   last: Value;
 }
@@ -313,14 +315,15 @@ export class Runtime<C> {
     this.filters = new Set(filters);
   }
 
-  addWatch(description: string, read: () => Value): Watch {
-    const w: Watch = { id: this.nextWatchId++, description, read, last: read() };
+  addWatch(description: string, read: () => Value, owner = 'debugger'): Watch {
+    const w: Watch = { id: this.nextWatchId++, description, owner, read, last: read() };
     this.watches.push(w);
     this.recomputeBulk();
     return w;
   }
-  clearWatches(): void {
-    this.watches = [];
+  /** Remove the watches set by `owner` (all of them when no owner is given). */
+  clearWatches(owner?: string): void {
+    this.watches = owner === undefined ? [] : this.watches.filter((w) => w.owner !== owner);
     this.recomputeBulk();
   }
   get watchList(): readonly Watch[] {
@@ -424,6 +427,8 @@ export class Runtime<C> {
       const st = cur.stmt;
       const bulk = st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
       if (bulk && st.bulk!.run(this.cx, cur.frame)) {
+        // The iterations ran inside this one step: report the phases they passed through.
+        for (const p of this.bulkInner.get(st)!.phases) this.stepPhases.push(p);
         cur.frame.pc = cur.frame.fn.labels!.get(st.bulk!.until)!;
       } else {
         // Not bulk, or bulk stopped early (it went as far as it safely could): run the statement itself.

@@ -195,7 +195,7 @@ export class Session {
     return pframeView(u32[i]!, u32[i + 1]!, dirMPN, pgNum % 512);
   }
 
-  watch(target: WatchTarget): { id: number; description: string } {
+  watch(target: WatchTarget, owner = 'debugger'): { id: number; description: string } {
     let read: () => Value;
     let description: string;
     if (target.kind === 'fsr') {
@@ -222,7 +222,7 @@ export class Session {
       };
       description = `${w.name} PFrame ${target.pgNum}.${target.field}`;
     }
-    const w = this.rt.addWatch(description, read);
+    const w = this.rt.addWatch(description, read, owner);
     return { id: w.id, description };
   }
 

@@ -1,0 +1,52 @@
+// Launch configurations for `fsr`: F5 with no launch.json offers the built-in scenarios, the dynamic
+// list shows each one, and a relative scenario path is resolved against the workspace folder. Knows no adapter.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { BUILTIN_NAMES, builtinScenario } from '../engine/index';
+import { launchConfig } from './manifest';
+
+export async function pickScenario(placeHolder = 'Choose an FSR handoff scenario to debug'): Promise<string | undefined> {
+  const items = BUILTIN_NAMES.map((name) => {
+    const s = builtinScenario(name);
+    return { label: name, description: `${s.vm.memMB >= 1024 ? `${s.vm.memMB / 1024} GiB` : `${s.vm.memMB} MB`} VM, ${s.swap.mode} swap`, detail: s.teaches };
+  });
+  const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDetail: true });
+  return pick?.label;
+}
+
+/** Initial configurations (creating launch.json) and F5 without one. */
+export class FsrConfigurationProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return BUILTIN_NAMES.map(launchConfig);
+  }
+
+  async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    if (!config.type && !config.request && !config.name) {
+      const name = await pickScenario();
+      return name ? launchConfig(name) : undefined;
+    }
+    if (config.type === 'fsr' && config.scenario === undefined) {
+      const name = await pickScenario('This configuration names no scenario: choose one');
+      if (!name) return undefined;
+      config.scenario = name;
+    }
+    return config;
+  }
+
+  resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+    const s = config.scenario;
+    if (typeof s === 'string' && !BUILTIN_NAMES.includes(s) && !path.isAbsolute(s) && !/^[a-z][a-z0-9+.-]+:\/\//i.test(s)) {
+      const base = folder ?? vscode.workspace.workspaceFolders?.[0];
+      if (base) config.scenario = vscode.Uri.joinPath(base.uri, s).scheme === 'file' ? path.join(base.uri.fsPath, s) : vscode.Uri.joinPath(base.uri, s).toString();
+    }
+    return config;
+  }
+}
+
+/** "Run and Debug → FSR Handoff…" lists every built-in scenario. */
+export class FsrDynamicConfigurationProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return BUILTIN_NAMES.map(launchConfig);
+  }
+}

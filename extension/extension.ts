@@ -1,0 +1,65 @@
+// Activation: builds each service (adapter factory, configuration provider, adapter log, phases tree,
+// host-memory panel, commands) and registers it for disposal. Only wiring; no logic of its own.
+
+import * as vscode from 'vscode';
+import { BUILTIN_NAMES } from '../engine/index';
+import { AdapterLogTrackerFactory, SessionEvents } from './adapterLog';
+import { FsrAdapterFactory, adapterMode } from './adapterFactory';
+import { FsrConfigurationProvider, FsrDynamicConfigurationProvider, pickScenario } from './configProvider';
+import { type DrawnReport, HostMemoryPanel } from './hostMemoryPanel';
+import { launchConfig } from './manifest';
+import { PhasesView, setFunctionBreakpoint } from './phasesView';
+
+/** What activate() returns: enough for the extension-host tests to see the panel work. */
+export interface FsrExtensionApi {
+  hostMemory: { readonly isOpen: boolean; readonly lastDrawn: DrawnReport | undefined; onDidDraw: vscode.Event<DrawnReport> };
+  adapterMode(): 'inline' | 'process';
+}
+
+export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
+  const log = vscode.window.createOutputChannel('FSR Handoff Debugger', { log: true });
+  const events = new SessionEvents();
+  const panel = new HostMemoryPanel(context.extensionUri, log);
+  const phases = new PhasesView();
+  const configs = new FsrConfigurationProvider();
+
+  const startScenario = async (name?: unknown): Promise<boolean> => {
+    const scenario = typeof name === 'string' && BUILTIN_NAMES.includes(name) ? name : await pickScenario();
+    if (!scenario) return false;
+    return vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], launchConfig(scenario));
+  };
+
+  context.subscriptions.push(
+    log,
+    events,
+    panel,
+    phases,
+    vscode.debug.registerDebugConfigurationProvider('fsr', configs, vscode.DebugConfigurationProviderTriggerKind.Initial),
+    vscode.debug.registerDebugConfigurationProvider('fsr', new FsrDynamicConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugAdapterDescriptorFactory('fsr', new FsrAdapterFactory(context.extensionUri)),
+    vscode.debug.registerDebugAdapterTrackerFactory('fsr', new AdapterLogTrackerFactory(log, events, adapterMode)),
+    events.onDidChange((c) => panel.onSessionChange(c)),
+    vscode.commands.registerCommand('fsr.showHostMemory', () => panel.show()),
+    vscode.commands.registerCommand('fsr.startScenario', startScenario),
+    vscode.commands.registerCommand('fsr.showLog', () => log.show(true)),
+    vscode.commands.registerCommand('fsr.addFunctionBreakpoint', (name?: unknown) => {
+      if (typeof name === 'string' && name) setFunctionBreakpoint(name, true);
+    }),
+  );
+  log.info(`FSR Handoff Debugger active (adapter ${adapterMode()})`);
+
+  return {
+    hostMemory: {
+      get isOpen() {
+        return panel.isOpen;
+      },
+      get lastDrawn() {
+        return panel.lastDrawn;
+      },
+      onDidDraw: panel.onDidDraw,
+    },
+    adapterMode,
+  };
+}
+
+export function deactivate(): void {}

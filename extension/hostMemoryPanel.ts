@@ -1,0 +1,242 @@
+// The host-memory webview panel: opens beside an `fsr` debug session, follows it (a view per stop
+// through the adapter's `fsr/view` custom request) and answers the webview's messages. Knows no engine.
+
+import * as vscode from 'vscode';
+import { type FromWebview, type ToWebview, HostMapViewSchema, PageInfoSchema, parseFromWebview } from '../webview/protocol';
+import type { SessionChange } from './adapterLog';
+
+export interface DrawnReport {
+  id: number;
+  ms: number;
+  bytes: number;
+  step: number;
+}
+
+/** A fresh script nonce per page load, from the platform's CSPRNG. */
+function nonce(): string {
+  const bytes = new Uint8Array(18);
+  globalThis.crypto.getRandomValues(bytes);
+  return Buffer.from(bytes).toString('base64');
+}
+
+export class HostMemoryPanel implements vscode.Disposable {
+  static readonly viewType = 'fsr.hostMemory';
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private session: vscode.DebugSession | undefined;
+  private state: 'none' | 'running' | 'stopped' | 'ended' = 'none';
+  /** The view id the webview holds (deltas are asked against it). */
+  private shownId: number | undefined;
+  private lastStep = 0;
+  private inflight = false;
+  private waitingForEditor = false;
+  private again = false;
+  /** Sessions whose panel the user closed: not reopened for them. */
+  private readonly dismissed = new WeakSet<vscode.DebugSession>();
+  /** The webview's last report of an applied view (for tests). */
+  lastDrawn: DrawnReport | undefined;
+  private readonly drawnEmitter = new vscode.EventEmitter<DrawnReport>();
+  readonly onDidDraw = this.drawnEmitter.event;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {}
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** Open (or reveal) the panel beside the editor, following `session` (else the active fsr session). */
+  show(session?: vscode.DebugSession): void {
+    const s = session ?? (vscode.debug.activeDebugSession?.type === 'fsr' ? vscode.debug.activeDebugSession : undefined);
+    if (!this.panel) this.create();
+    else this.panel.reveal(vscode.ViewColumn.Beside, true);
+    if (s && s !== this.session) this.follow(s, 'stopped');
+  }
+
+  /** What the adapter reported: follow the session's stops, runs and end. */
+  onSessionChange(c: SessionChange): void {
+    if (c.kind === 'stopped') {
+      const open = vscode.workspace.getConfiguration('fsr.hostMemory').get<boolean>('openOnStop', true);
+      if (!this.panel && open && !this.dismissed.has(c.session)) {
+        // The editor shows the stop's source right after this event: open beside it once it is there.
+        if (!vscode.window.activeTextEditor && !this.waitingForEditor) {
+          this.waitingForEditor = true;
+          let done = false;
+          const go = () => {
+            if (done) return;
+            done = true;
+            sub.dispose();
+            this.waitingForEditor = false;
+            if (!this.panel) this.show(c.session);
+          };
+          const sub = vscode.window.onDidChangeActiveTextEditor((e) => e && go());
+          setTimeout(go, 2000);
+          return;
+        }
+        if (this.waitingForEditor) return;
+        this.create();
+      }
+      if (!this.panel) return;
+      if (c.session !== this.session) this.follow(c.session, 'stopped');
+      else {
+        this.state = 'stopped';
+        this.postSession();
+        void this.refresh();
+      }
+    } else if (c.session === this.session) {
+      this.state = c.kind === 'continued' ? 'running' : 'ended';
+      this.postSession();
+    }
+  }
+
+  private follow(session: vscode.DebugSession, state: 'stopped' | 'running'): void {
+    this.session = session;
+    this.state = state;
+    this.shownId = undefined;
+    this.postSession();
+    void this.refresh();
+  }
+
+  private create(): void {
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    // Beside the active editor; with none yet (a first stop opens the listing after this), the second
+    // column, so the listing and the map end up side by side.
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Two;
+    const panel = vscode.window.createWebviewPanel(HostMemoryPanel.viewType, 'Host memory', { viewColumn: column, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [dist],
+      retainContextWhenHidden: true,
+    });
+    this.panel = panel;
+    panel.webview.html = this.html(panel.webview, dist);
+    this.panelDisposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      panel.onDidDispose(() => {
+        if (this.session) this.dismissed.add(this.session);
+        this.panel = undefined;
+        this.shownId = undefined;
+        for (const d of this.panelDisposables) d.dispose();
+        this.panelDisposables = [];
+      }),
+    );
+  }
+
+  private html(webview: vscode.Webview, dist: vscode.Uri): string {
+    const n = nonce();
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css'));
+    const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${n}'`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Host memory</title>
+</head>
+<body>
+<script nonce="${n}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  private post(m: ToWebview): void {
+    void this.panel?.webview.postMessage(m);
+  }
+
+  private postSession(): void {
+    this.post({ type: 'session', name: this.session?.name ?? null, state: this.session ? this.state : 'none' });
+  }
+
+  /** Ask the adapter for the view of this stop (a delta against what the webview shows) and send it. */
+  private async refresh(): Promise<void> {
+    const session = this.session;
+    if (!session || !this.panel || this.state !== 'stopped') return;
+    if (this.inflight) {
+      this.again = true;
+      return;
+    }
+    this.inflight = true;
+    try {
+      const since = this.shownId;
+      const body: unknown = await session.customRequest('fsr/view', since === undefined ? {} : { since });
+      if (session !== this.session) return;
+      const r = HostMapViewSchema.safeParse(body);
+      if (!r.success) {
+        this.log.error(`fsr/view answered something else than a view: ${r.error.message.slice(0, 500)}`);
+        this.post({ type: 'error', message: 'The adapter sent a view this panel cannot read (see the FSR Handoff Debugger output).' });
+        return;
+      }
+      this.shownId = r.data.id;
+      this.lastStep = r.data.step;
+      this.post({ type: 'view', view: r.data });
+    } catch (e) {
+      this.log.warn(`fsr/view failed: ${(e as Error).message}`);
+      this.post({ type: 'error', message: `No view: ${(e as Error).message}` });
+    } finally {
+      this.inflight = false;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    }
+  }
+
+  private onMessage(raw: unknown): void {
+    const r = parseFromWebview(raw);
+    if (!r.ok) {
+      this.log.warn(`ignored a malformed message from the host-memory webview: ${r.error}`);
+      return;
+    }
+    const m: FromWebview = r.msg;
+    switch (m.type) {
+      case 'ready':
+      case 'refresh':
+        this.shownId = undefined;
+        this.postSession();
+        void this.refresh();
+        break;
+      case 'pickPage':
+        void this.page(m.cell);
+        break;
+      case 'dataBreakpoint':
+        void this.dataBreakpoint(m.world, m.pgNum, m.field);
+        break;
+      case 'drawn':
+        this.lastDrawn = { id: m.id, ms: m.ms, bytes: m.bytes, step: this.lastStep };
+        this.log.debug(`host memory view ${m.id} drawn in ${m.ms.toFixed(1)} ms (${m.bytes} bytes of map data)`);
+        this.drawnEmitter.fire(this.lastDrawn);
+        break;
+    }
+  }
+
+  private async page(cell: number): Promise<void> {
+    if (!this.session) return;
+    try {
+      const body: unknown = await this.session.customRequest('fsr/page', { cell });
+      const r = PageInfoSchema.safeParse(body);
+      if (!r.success) throw new Error(`unexpected answer: ${r.error.message.slice(0, 300)}`);
+      this.post({ type: 'page', page: r.data });
+    } catch (e) {
+      this.post({ type: 'error', message: `No page: ${(e as Error).message}` });
+    }
+  }
+
+  private async dataBreakpoint(world: 'source' | 'destination', pgNum: number, field: string | undefined): Promise<void> {
+    if (!this.session) return;
+    try {
+      const body = (await this.session.customRequest('fsr/watchPFrame', { world, pgNum, field })) as { description?: string };
+      const what = body?.description ?? `${world} PFrame ${pgNum}`;
+      this.log.info(`data breakpoint from the host-memory view: ${what}`);
+      this.post({ type: 'dataBreakpoint', ok: true, message: `Will stop when ${what} changes (for the rest of this session).` });
+    } catch (e) {
+      this.post({ type: 'dataBreakpoint', ok: false, message: (e as Error).message });
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.drawnEmitter.dispose();
+    for (const d of this.panelDisposables) d.dispose();
+  }
+}

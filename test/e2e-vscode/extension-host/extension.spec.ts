@@ -1,0 +1,164 @@
+// Extension-host tests, run inside a real VS Code: the extension activates, launches built-in and file
+// scenarios inline and as a process, stops at a function breakpoint, serves fsr/view and draws the webview. No UI clicks here.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { FsrExtensionApi } from '../../../extension/extension';
+
+const EXT_ID = 'fsr-handoff.fsr-handoff-debugger';
+
+interface Stop {
+  session: vscode.DebugSession;
+  reason: string;
+}
+
+/** Waits for `stopped` events of fsr sessions, through a tracker of the test's own. */
+class Stops implements vscode.Disposable {
+  private queue: Stop[] = [];
+  private waiters: Array<(s: Stop) => void> = [];
+  private readonly reg: vscode.Disposable;
+  constructor() {
+    this.reg = vscode.debug.registerDebugAdapterTrackerFactory('fsr', {
+      createDebugAdapterTracker: (session) => ({
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { reason?: string } }) => {
+          if (m.type === 'event' && m.event === 'stopped') {
+            const s = { session, reason: m.body?.reason ?? '' };
+            const w = this.waiters.shift();
+            if (w) w(s);
+            else this.queue.push(s);
+          }
+        },
+      }),
+    });
+  }
+  next(timeoutMs = 60_000): Promise<Stop> {
+    const q = this.queue.shift();
+    if (q) return Promise.resolve(q);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no stop within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push((s) => {
+        clearTimeout(t);
+        resolve(s);
+      });
+    });
+  }
+  dispose(): void {
+    this.reg.dispose();
+  }
+}
+
+async function topFrame(session: vscode.DebugSession): Promise<string> {
+  const threads = (await session.customRequest('threads')) as { threads: Array<{ id: number; name: string }> };
+  for (const t of threads.threads) {
+    const st = (await session.customRequest('stackTrace', { threadId: t.id, startFrame: 0, levels: 1 })) as { stackFrames: Array<{ name: string }> };
+    if (st.stackFrames[0]?.name === 'World_SetPanicNoCore') return 'World_SetPanicNoCore';
+  }
+  return threads.threads.map((t) => t.name).join(', ');
+}
+
+async function endSession(session: vscode.DebugSession): Promise<void> {
+  const ended = new Promise<void>((r) => {
+    const d = vscode.debug.onDidTerminateDebugSession((s) => {
+      if (s.id === session.id) {
+        d.dispose();
+        r();
+      }
+    });
+  });
+  await vscode.debug.stopDebugging(session);
+  await ended;
+}
+
+/** Run `scenario` to World_SetPanicNoCore (stopOnEntry, then continue) and check what the adapter serves there. */
+async function runToPointOfNoReturn(stops: Stops, scenario: string): Promise<vscode.DebugSession> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const ok = await vscode.debug.startDebugging(folder, { type: 'fsr', request: 'launch', name: `test ${scenario}`, scenario, stopOnEntry: true });
+  assert.ok(ok, 'startDebugging returned false');
+  const entry = await stops.next();
+  assert.equal(entry.reason, 'entry');
+  await entry.session.customRequest('continue', { threadId: 1 });
+  const bp = await stops.next();
+  assert.equal(bp.reason, 'function breakpoint');
+  assert.equal(await topFrame(bp.session), 'World_SetPanicNoCore');
+  return bp.session;
+}
+
+describe('FSR Handoff Debugger in VS Code', function () {
+  let api: FsrExtensionApi;
+  let stops: Stops;
+
+  before(async function () {
+    const ext = vscode.extensions.getExtension<FsrExtensionApi>(EXT_ID);
+    assert.ok(ext, `extension ${EXT_ID} is not installed`);
+    api = await ext.activate();
+    stops = new Stops();
+    vscode.debug.addBreakpoints([new vscode.FunctionBreakpoint('World_SetPanicNoCore')]);
+  });
+  after(async function () {
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    stops?.dispose();
+    await vscode.workspace.getConfiguration('fsr.adapter').update('runAsProcess', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('contributes the fsr debugger, its commands and the phases view', async function () {
+    const pkg = vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { debuggers: Array<{ type: string; configurationSnippets: unknown[] }> } };
+    const dbg = pkg.contributes.debuggers.find((d) => d.type === 'fsr');
+    assert.ok(dbg);
+    assert.equal(dbg.configurationSnippets.length, 10);
+    const cmds = await vscode.commands.getCommands(true);
+    for (const c of ['fsr.showHostMemory', 'fsr.startScenario', 'fsr.showLog', 'fsr.addFunctionBreakpoint']) assert.ok(cmds.includes(c), `${c} missing`);
+  });
+
+  it('adds a function breakpoint through its command (as the phases tree and walkthrough do)', async function () {
+    await vscode.commands.executeCommand('fsr.addFunctionBreakpoint', 'pdir redirect');
+    const names = vscode.debug.breakpoints.filter((b) => b instanceof vscode.FunctionBreakpoint).map((b) => (b as vscode.FunctionBreakpoint).functionName);
+    assert.ok(names.includes('pdir redirect'));
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints.filter((b) => b instanceof vscode.FunctionBreakpoint && b.functionName === 'pdir redirect'));
+  });
+
+  it('runs shared-swap inline to World_SetPanicNoCore and serves fsr/view and fsr/page', async function () {
+    assert.equal(api.adapterMode(), 'inline');
+    const session = await runToPointOfNoReturn(stops, 'shared-swap');
+    const view = (await session.customRequest('fsr/view', {})) as { step: number; phases: Array<{ name: string }>; cells: string; source: { presentDirs: number } };
+    assert.ok(view.step > 0);
+    assert.ok(view.phases.some((p) => p.name === 'point of no return'));
+    assert.equal(view.source.presentDirs, 8);
+    assert.ok(view.cells.length > 1000);
+    const page = (await session.customRequest('fsr/page', { mpn: '0x100000' })) as { ownerKind: string };
+    assert.ok(['pdir', 'mainmem', 'free'].includes(page.ownerKind));
+    await endSession(session);
+  });
+
+  it('opens the host-memory webview on a stop and the webview draws the view', async function () {
+    const drawn = new Promise<{ ms: number; bytes: number }>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('the webview did not report a drawn view within 60 s')), 60_000);
+      const d = api.hostMemory.onDidDraw((r) => {
+        clearTimeout(t);
+        d.dispose();
+        resolve(r);
+      });
+    });
+    const session = await runToPointOfNoReturn(stops, 'unshared-swap');
+    const r = await drawn;
+    assert.ok(api.hostMemory.isOpen);
+    assert.ok(r.bytes > 0 && r.bytes <= 256 * 1024, `bytes ${r.bytes}`);
+    assert.ok(r.ms < 1000, `drawn in ${r.ms} ms`);
+    await endSession(session);
+  });
+
+  it('reads a scenario file relative to the workspace folder', async function () {
+    const session = await runToPointOfNoReturn(stops, 'scenarios/my-scenario.json');
+    const view = (await session.customRequest('fsr/view', {})) as { scenario: string };
+    assert.equal(view.scenario, 'my-scenario');
+    await endSession(session);
+  });
+
+  it('runs the adapter as a process (node dist/adapter.js) when fsr.adapter.runAsProcess is set', async function () {
+    await vscode.workspace.getConfiguration('fsr.adapter').update('runAsProcess', true, vscode.ConfigurationTarget.Global);
+    assert.equal(api.adapterMode(), 'process');
+    const session = await runToPointOfNoReturn(stops, 'transfer-fail');
+    const view = (await session.customRequest('fsr/view', {})) as { scenario: string };
+    assert.equal(view.scenario, 'transfer-fail');
+    await endSession(session);
+    await vscode.workspace.getConfiguration('fsr.adapter').update('runAsProcess', undefined, vscode.ConfigurationTarget.Global);
+  });
+});

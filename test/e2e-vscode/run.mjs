@@ -1,0 +1,49 @@
+// `npm run test:vscode`: the tests in a real VS Code — the @vscode/test-electron extension-host suite
+// and the UI end-to-end test against the packaged .vsix — ending with `N passed, N failed`. Installs its tools first.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureTools, root } from './codeServer.mjs';
+import { runExtensionHostTests } from './extension-host/runTest.mjs';
+import { runUiTest } from './ui/e2e.mjs';
+
+const t0 = Date.now();
+ensureTools({ chromium: true });
+let passed = 0;
+let failed = 0;
+
+// The .vsix both suites use: `npm run package` (production bundles in dist/).
+const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const vsix = join(root, 'fsr-handoff-debugger.vsix');
+if (pack.status !== 0 || !existsSync(vsix)) {
+  console.log('npm run package failed: no .vsix');
+  failed++;
+}
+
+console.log('extension-host tests (@vscode/test-electron → code-server):');
+const results = join(root, 'out', 'extension-host', 'results.json');
+rmSync(results, { force: true });
+try {
+  const code = await runExtensionHostTests();
+  const r = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : { passed: 0, failed: 1 };
+  passed += r.passed;
+  failed += r.failed + (code !== 0 && r.failed === 0 ? 1 : 0);
+} catch (e) {
+  console.log(`extension-host run failed: ${e?.message ?? e}`);
+  failed++;
+}
+
+if (existsSync(vsix)) {
+  console.log('UI end-to-end test (the .vsix in code-server, screenshots in test/screenshots/):');
+  try {
+    const r = await runUiTest({ vsix });
+    passed += r.passed;
+    failed += r.failed;
+  } catch (e) {
+    console.log(`UI test run failed: ${e?.message ?? e}`);
+    failed++;
+  }
+}
+console.log(`VS Code tests took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
