@@ -3,6 +3,7 @@
 
 import { type InvariantBreak, PAGE_SIZE, type Session } from '../engine/index';
 import { InputError } from './variables';
+import { fromBase64 as decodeBase64, toBase64 } from '../engine/base64';
 
 /** The most one readMemory/writeMemory may move (VS Code's hex view asks in far smaller chunks). */
 export const MAX_TRANSFER = 1 << 20;
@@ -52,34 +53,14 @@ export function writeMemory(s: Session, addr: number, bytes: Uint8Array): Invari
   return breaks;
 }
 
-const ALPHA = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const DECODE = new Int16Array(128).fill(-1);
-for (let i = 0; i < ALPHA.length; i++) DECODE[ALPHA.charCodeAt(i)] = i;
+export { toBase64 };
 
-export function toBase64(b: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < b.length; i += 3) {
-    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-    out += ALPHA[n >> 18]! + ALPHA[(n >> 12) & 63]! + ALPHA[(n >> 6) & 63]! + ALPHA[n & 63]!;
-  }
-  if (i < b.length) {
-    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8);
-    out += ALPHA[n >> 18]! + ALPHA[(n >> 12) & 63]! + (i + 1 < b.length ? ALPHA[(n >> 6) & 63]! : '=') + '=';
-  }
-  return out;
-}
-
+/** Decode a DAP `data` field; anything but padded base64 is an input error saying what is expected. */
 export function fromBase64(s: unknown): Uint8Array {
-  if (typeof s !== 'string' || s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new InputError('data must be base64 (A–Z a–z 0–9 + /, padded with = to a multiple of 4)');
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    const n = (DECODE[s.charCodeAt(i)]! << 18) | (DECODE[s.charCodeAt(i + 1)]! << 12) | (Math.max(DECODE[s.charCodeAt(i + 2)]!, 0) << 6) | Math.max(DECODE[s.charCodeAt(i + 3)]!, 0);
-    if (o < out.length) out[o++] = n >> 16;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+  if (typeof s !== 'string') throw new InputError('data must be a base64 string');
+  try {
+    return decodeBase64(s);
+  } catch (e) {
+    throw new InputError((e as Error).message);
   }
-  return out;
 }

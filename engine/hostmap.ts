@@ -8,6 +8,7 @@ import type { SwapFile } from './swap';
 import { type World, ALLOC_PDIR_PAGES, pteToMPN } from './world';
 import { RESUME_STATES, SWAP_COPY_STATES } from './sim/context';
 import { type PFrameView, type Session, pframeView } from './sim/session';
+import { toBase64 } from './base64';
 
 // ---- cell classes -----------------------------------------------------------------------------
 
@@ -511,44 +512,4 @@ function collapsePhases(marks: Array<{ step: number; name: string; actor: string
   return out;
 }
 
-// ---- base64 (the engine has no btoa) --------------------------------------------------------------
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-export function toBase64(u8: Uint8Array): string {
-  const parts: string[] = [];
-  const CHUNK = 3 * 4096;
-  for (let off = 0; off < u8.length; off += CHUNK) {
-    const end = Math.min(off + CHUNK, u8.length);
-    let s = '';
-    let i = off;
-    for (; i + 2 < end; i += 3) {
-      const n = (u8[i]! << 16) | (u8[i + 1]! << 8) | u8[i + 2]!;
-      s += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + B64[n & 63]!;
-    }
-    if (i < end) {
-      const n = (u8[i]! << 16) | (i + 1 < end ? u8[i + 1]! << 8 : 0);
-      s += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + (i + 1 < end ? B64[(n >>> 6) & 63]! : '=') + '=';
-    }
-    parts.push(s);
-  }
-  return parts.join('');
-}
-
-export function fromBase64(s: string): Uint8Array {
-  const clean = s.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let o = 0;
-  for (let i = 0; i < clean.length; i += 4) {
-    const a = B64.indexOf(clean[i]!);
-    const b = B64.indexOf(clean[i + 1] ?? 'A');
-    const c = i + 2 < clean.length ? B64.indexOf(clean[i + 2]!) : 0;
-    const d = i + 3 < clean.length ? B64.indexOf(clean[i + 3]!) : 0;
-    if (a < 0 || b < 0 || c < 0 || d < 0) throw new RangeError('not base64');
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
-    if (o < out.length) out[o++] = n >>> 16;
-    if (o < out.length) out[o++] = (n >>> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
-  }
-  return out;
-}
+export { fromBase64, toBase64 } from './base64';
