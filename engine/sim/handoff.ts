@@ -246,7 +246,7 @@ const FNS: F[] = [
       {
         text: 'while (!FSRVictorDecided(fsr)) {',
         label: 'wait',
-        wait: (cx) => (cx.decided || (cx.opts.faults.sourceTimeout && cx.cpt.finished && resumeIs(cx, 'FSR_RESUME_NONE', 'FSR_RESUME_DESTVERIFY') && !cx.srcVmx.panicNoCore && !cx.srcTimedOut) ? null : `waiting for the resume victor (resumeState ${cx.fsr.resumeState})`),
+        wait: (cx) => (cx.decided || (cx.opts.faults.sourceTimeout && cx.cpt.finished && resumeIs(cx, 'FSR_RESUME_NONE', 'FSR_RESUME_DESTVERIFY') && !cx.srcVmx.panicNoCore && !cx.srcTimedOut) ? null : 'waiting for the resume victor (fsr->resumeState)'),
         exec: (cx) => (cx.decided ? goto('decided') : undefined),
       },
       { text: 'if (FSRSourceTimedOut(fsr))  // no word from the destination in time', indent: 1, exec: (cx) => (cx.opts.faults.sourceTimeout ? undefined : goto('wait')) },

@@ -85,7 +85,8 @@ export function checkStep(cx: FsrContext): InvariantBreak[] {
     if (owned !== host.allocatedPages) {
       out.push({ name: 'no MPN leaked', message: `${host.allocatedPages} MPNs are allocated but ${owned} have an owner in the BackMap` });
     }
-    for (const w of [src, dst]) {
+    for (let k = 0; k < 2; k++) {
+      const w = k === 0 ? src : dst;
       const mapped = host.ownerCounts[w.owners.mainmem.slot]!;
       if (mapped !== w.stats.allocated) {
         out.push({ name: 'alloc/free stats balance', message: `${w.name}: stats say ${w.stats.allocated} pages allocated, the BackMap has ${mapped}` });
@@ -95,14 +96,16 @@ export function checkStep(cx: FsrContext): InvariantBreak[] {
         out.push({ name: 'pdir pages freed, not leaked', message: `${w.name}: ${pdirs} pdir pages are owned in the BackMap, numPDirEntries is ${w.pframes.numPDirEntries}` });
       }
     }
-    const seen = new Set<string>();
-    for (const { world, dir } of cx.dirty) {
-      const key = `${world.worldID}:${dir}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      checkDir(cx, world, dir, out);
+    if (cx.dirty.length > 0) {
+      const seen = new Set<string>();
+      for (const { world, dir } of cx.dirty) {
+        const key = `${world.worldID}:${dir}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        checkDir(cx, world, dir, out);
+      }
+      cx.dirty = [];
     }
-    cx.dirty = [];
   }
   if (cx.swapDirty && cx.fsr.swapCopyState !== 'FSR_SWAP_COPY_IN_PROGRESS') {
     cx.swapDirty = false;
@@ -110,7 +113,8 @@ export function checkStep(cx: FsrContext): InvariantBreak[] {
     const b = dst.swap.swapFile;
     if (cx.handoff.done && !sameBitmap(a.bitmap, b.bitmap)) out.push({ name: 'swap bitmaps agree page for page', message: `${b.name} and ${a.name} bitmaps differ after the handoff` });
   }
-  for (const vmx of [cx.srcVmx, cx.dstVmx]) checkShadow(cx, vmx, out);
+  checkShadow(cx, cx.srcVmx, out);
+  checkShadow(cx, cx.dstVmx, out);
   if (cx.srcVmx.migrateState === 'RUNNING' && cx.handoff.done) {
     out.push({ name: 'one owner per page', message: 'the source runs although the destination owns its memory' });
   }

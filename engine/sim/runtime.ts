@@ -147,6 +147,8 @@ export class Runtime<C> {
   /** Invariant breaks already reported (message → the step that first saw it), so each is reported once. */
   private reportedBreaks = new Map<string, number>();
   eventCount = 0;
+  /** The scheduler's scratch list of runnable actors (reused every step). */
+  private readonly runnable: Actor[] = [];
   /** The saved frames of the step being executed (null between steps). */
   private saving: SavedFrame[] | null = null;
   /** The actor whose statement is running (for statements that log). */
@@ -245,6 +247,13 @@ export class Runtime<C> {
     return { frame, stmt: frame.fn.body[frame.pc] as Stmt<C> };
   }
   /** Why an actor cannot run now, or null if it can. */
+  /** True if the actor cannot run now (the scheduler's check: no objects made). */
+  private waits(a: Actor): boolean {
+    const frame = a.stack[a.stack.length - 1];
+    if (!frame) return true;
+    const wait = (frame.fn.body[frame.pc] as Stmt<C>).wait;
+    return wait !== undefined && wait(this.cx, frame) !== null;
+  }
   blockedOn(a: Actor): string | null {
     if (a.done) return a.exitReason ?? 'exited';
     const cur = this.current(a);
@@ -370,7 +379,9 @@ export class Runtime<C> {
         this.pauseRequested = false;
         return this.stop({ reason: 'pause', actorId: this.mode.kind === 'step' ? this.mode.actor : this.lastActor(), description: 'paused' });
       }
-      const runnable = this.actors.filter((a) => !a.done && this.blockedOn(a) === null);
+      const runnable = this.runnable;
+      runnable.length = 0;
+      for (const a of this.actors) if (!a.done && !this.waits(a)) runnable.push(a);
       if (runnable.length === 0) {
         if (this.finished) return this.stop({ reason: 'end', actorId: null, description: 'every actor has exited' });
         const why = this.actors.filter((a) => !a.done).map((a) => `${a.name}: ${this.blockedOn(a)}`).join('; ');
