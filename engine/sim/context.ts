@@ -118,6 +118,8 @@ export class FsrContext {
   /** Directories touched in this step, for the invariant checker. */
   dirty: Array<{ world: World; dir: number }> = [];
   swapDirty = false;
+  /** SwapMigrate_SetSwapBitmap has run: from here both worlds' swap bitmaps must agree. */
+  swapStateCopied = false;
   /** The checker's BackMap cursor (a cache, not state). */
   bm: BackmapCursor | null = null;
 
@@ -143,6 +145,10 @@ export class FsrContext {
   }
   vmxOf(world: World): VmxState {
     return world === this.src ? this.srcVmx : this.dstVmx;
+  }
+  /** The source won: it keeps (and may swap) its memory, the destination's copy no longer matters. */
+  decidedForSource(): boolean {
+    return this.fsr.resumeState === 'FSR_RESUME_SOURCE';
   }
   /** The run is decided and the destination has nothing more to do with the source's memory. */
   get decided(): boolean {

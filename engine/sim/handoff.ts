@@ -92,6 +92,9 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
   const k = doneSrc.length;
   if (k === 0) return d;
   host.freeOwnedBatch(doneDst);
+  // Each directory took both worlds' pdir locks once, as the fine path does.
+  spf.pdirLock.acquisitions += k;
+  dpf.pdirLock.acquisitions += k;
   const counts = host.ownerCounts;
   const ss = src.stats;
   const ds = dst.stats;
@@ -121,6 +124,8 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
       setDirEntries(bm, words, Math.min(ALLOC_PDIR_PAGES, numPages - dd * ALLOC_PDIR_PAGES), dd * ALLOC_PDIR_PAGES, srcBase);
     }
     adjust(-1);
+    spf.pdirLock.acquisitions -= k;
+    dpf.pdirLock.acquisitions -= k;
   });
   return d;
 }
@@ -588,7 +593,9 @@ const FNS: F[] = [
         indent: 1,
         exec: (cx, f) => {
           const pg = num(f, 'pgNum');
-          if (cx.opts.faults.missingDestPdir === PAGE_2_DIRINDEX(pg)) cx.log(`PFrame_DirAlloc for dir ${PAGE_2_DIRINDEX(pg)} failed (injected fault): the destination has no pdir there`);
+          if (cx.dst.dirMPN(PAGE_2_DIRINDEX(pg)) !== INVALID_MPN64) {
+            // already there: nothing to allocate
+          } else if (cx.opts.faults.missingDestPdir === PAGE_2_DIRINDEX(pg)) cx.log(`PFrame_DirAlloc for dir ${PAGE_2_DIRINDEX(pg)} failed (injected fault): the destination has no pdir there`);
           else allocDestDir(cx, pg);
           set(f, 'pgNum', pg + ALLOC_PDIR_PAGES);
           return goto('loop');
@@ -843,6 +850,7 @@ const FNS: F[] = [
         text: 'memcpy(dst->bitmap, src->bitmap, BITMAP_BYTES(src->numSlots));',
         exec: (cx) => {
           cx.copyBitmap(cx.dst.swap.swapFile, cx.src.swap.swapFile);
+          cx.set(cx, 'swapStateCopied', true);
           cx.log(`swap bitmap copied: ${cx.dst.swap.swapFile.usedSlots} used slots`);
           return ret(undefined);
         },
@@ -1670,7 +1678,11 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
   const fromFree: boolean[] = [];
   const oldBytes = new Map<number, Uint8Array>();
   for (let d = from; d < dst.numDirs; d++) {
-    if (d === skip || pf.pdirInfo[d] !== 0) continue;
+    if (pf.pdirInfo[d] !== 0) continue;
+    if (d === skip) {
+      cx.log(`PFrame_DirAlloc for dir ${d} failed (injected fault): the destination has no pdir there`);
+      continue;
+    }
     const depth = host.freeStackDepth;
     const mpn = host.allocMPN();
     fromFree.push(host.freeStackDepth < depth);

@@ -14,6 +14,13 @@ export interface InvariantBreak {
 const ownerEntry = (slot: number, pgNum: number) => ((slot << BACKMAP_PGNUM_BITS) | pgNum) >>> 0;
 const REGULAR = PageType.REGULAR;
 const SWAPPED = PageType.SWAPPED;
+const ZIPPED = PageType.ZIPPED;
+const COW = PageType.COW;
+
+function describeOwner(cx: FsrContext, mpn: number): string {
+  const b = cx.host.backmapLookup(mpn);
+  return b ? b.owner.label : 'nobody';
+}
 
 /** The MPN a world's page translates to right now, without locks (the checker's own walk). */
 export function translate(cx: FsrContext, w: World, pgNum: number): number {
@@ -47,9 +54,12 @@ export function checkDir(cx: FsrContext, w: World, d: number, out: InvariantBrea
   if (bad >= 0) {
     const lo = words[2 * bad]!;
     const index = pfIndex(lo, words[2 * bad + 1]!);
-    out.push(pfType(lo) === PageType.REGULAR
+    const t = pfType(lo);
+    out.push(t === PageType.REGULAR
       ? { name: 'BackMap agrees with the PFrames', message: `${w.name} pgNum ${first + bad} is REGULAR at MPN ${mpnHex(index)}, but the BackMap does not name it` }
-      : { name: 'swap bitmaps agree page for page', message: `${w.name} pgNum ${first + bad} is SWAPPED in slot ${index}, which ${w.swap.swapFile.name} has free` });
+      : t === PageType.SWAPPED
+        ? { name: 'swap bitmaps agree page for page', message: `${w.name} pgNum ${first + bad} is SWAPPED in slot ${index}, which ${w.swap.swapFile.name} has free` }
+        : { name: 'BackMap agrees with the PFrames', message: `${w.name} pgNum ${first + bad} is ${pageTypeName(t)} on MPN ${mpnHex(index)}, which the BackMap gives to ${describeOwner(cx, index)}` });
   }
 }
 
@@ -62,14 +72,23 @@ function scanPages(cx: FsrContext, w: World, words: Uint32Array, first: number, 
   const slotBase = (w.owners.mainmem.slot << BACKMAP_PGNUM_BITS) >>> 0;
   const swap = w.swap.swapFile;
   const checkSwap = w.pframes.pdirLock.holder === null;
+  // A zipped page's cache page belongs to a MemZip cache (the source's until VmMemZip_TransferMemZipInfo
+  // hands it over); a COW page's MPN belongs to the page-sharing pool.
+  const zipA = cx.src.owners.memzip.slot;
+  const zipB = cx.dst.owners.memzip.slot;
+  const pshare = cx.machine.pshare.owner.slot;
   for (let i = 0; i < count; i++) {
     const lo = words[2 * i]!;
     const t = (lo >>> 4) & 0xf;
     if (t === REGULAR) {
       const mpn = ((lo >>> 8) & 0x3f) * 4294967296 + words[2 * i + 1]!;
       if (bm.get(mpn) !== slotBase + first + i) return i;
-    } else if (t === SWAPPED && checkSwap && !swap.isUsed(words[2 * i + 1]!)) {
-      return i;
+    } else if (t === SWAPPED) {
+      if (checkSwap && !swap.isUsed(words[2 * i + 1]!)) return i;
+    } else if (t === ZIPPED || t === COW) {
+      const e = bm.get(((lo >>> 8) & 0x3f) * 4294967296 + words[2 * i + 1]!);
+      const owner = e >>> BACKMAP_PGNUM_BITS;
+      if (e <= 0 || (t === COW ? owner !== pshare : owner !== zipA && owner !== zipB)) return i;
     }
   }
   return -1;
@@ -107,11 +126,13 @@ export function checkStep(cx: FsrContext): InvariantBreak[] {
       cx.dirty = [];
     }
   }
-  if (cx.swapDirty && cx.fsr.swapCopyState !== 'FSR_SWAP_COPY_IN_PROGRESS') {
+  if (cx.swapDirty) {
     cx.swapDirty = false;
     const a = src.swap.swapFile;
     const b = dst.swap.swapFile;
-    if (cx.handoff.done && !sameBitmap(a.bitmap, b.bitmap)) out.push({ name: 'swap bitmaps agree page for page', message: `${b.name} and ${a.name} bitmaps differ after the handoff` });
+    if (cx.swapStateCopied && !cx.decidedForSource() && !sameBitmap(a.bitmap, b.bitmap)) {
+      out.push({ name: 'swap bitmaps agree page for page', message: `${b.name} (${b.usedSlots} used) and ${a.name} (${a.usedSlots} used) bitmaps differ after SwapMigrate_SetSwapBitmap` });
+    }
   }
   checkShadow(cx, cx.srcVmx, out);
   checkShadow(cx, cx.dstVmx, out);
@@ -143,6 +164,18 @@ function firstBadSlot(f: World['swap']['swapFile'], swap: { bitmap: Uint32Array;
   return -1;
 }
 
+function countBits(bits: Uint32Array): number {
+  let n = 0;
+  for (let i = 0; i < bits.length; i++) {
+    let v = bits[i]!;
+    while (v) {
+      v &= v - 1;
+      n++;
+    }
+  }
+  return n;
+}
+
 function sameBitmap(a: Uint32Array, b: Uint32Array): boolean {
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return false;
@@ -169,7 +202,13 @@ export function checkEnd(cx: FsrContext, sweep = false): InvariantBreak[] {
         }
       }
     }
+    if (cx.host.ownerCounts[src.owners.memzip.slot]! !== 0) {
+      out.push({ name: 'the source reaches no page', message: `${cx.host.ownerCounts[src.owners.memzip.slot]} MemZip cache pages are still the source's after the handoff` });
+    }
     const swap = cx.pnrSwap;
+    if (swap && !sameBitmap(swap.bitmap, dst.swap.swapFile.bitmap)) {
+      out.push({ name: 'swap bitmaps agree page for page', message: `${dst.swap.swapFile.name} has ${dst.swap.swapFile.usedSlots} used slots; the source had ${countBits(swap.bitmap)} at the point of no return, in other places` });
+    }
     if (swap) {
       const f = dst.swap.swapFile;
       for (let w = 0; w < swap.bitmap.length; w++) {

@@ -252,12 +252,22 @@ export class Runtime<C> {
     const frame = a.stack[a.stack.length - 1];
     if (!frame) return true;
     const wait = (frame.fn.body[frame.pc] as Stmt<C>).wait;
-    return wait !== undefined && wait(this.cx, frame) !== null;
+    return wait !== undefined && this.askWait(a, wait, frame) !== null;
   }
   blockedOn(a: Actor): string | null {
     if (a.done) return a.exitReason ?? 'exited';
     const cur = this.current(a);
-    return cur?.stmt.wait ? cur.stmt.wait(this.cx, cur.frame) : null;
+    return cur?.stmt.wait ? this.askWait(a, cur.stmt.wait, cur.frame) : null;
+  }
+  /** A wait predicate sees the actor it is asked about as the current one (a lock knows its holder). */
+  private askWait(a: Actor, wait: NonNullable<Stmt<C>['wait']>, frame: Frame): string | null {
+    const prev = this.currentActor;
+    this.currentActor = a;
+    try {
+      return wait(this.cx, frame);
+    } finally {
+      this.currentActor = prev;
+    }
   }
 
   // ---- breakpoints, watches, filters ----------------------------------------------------------
@@ -391,7 +401,17 @@ export class Runtime<C> {
       // and running again draws the same actor: the timeline does not fork on replay.
       const rngBefore = this.rng.state;
       const actor = runnable.length === 1 ? runnable[0]! : runnable[this.rng.below(runnable.length)]!;
-      const entered = this.execute(actor, rngBefore);
+      let entered: boolean;
+      try {
+        entered = this.execute(actor, rngBefore, runnable.length === 1);
+      } catch (e) {
+        // The statement threw (state the program cannot handle, e.g. after a debugger edit); execute
+        // has already taken back what it did. Stop here whatever the filters say.
+        const cur = this.current(actor);
+        const where = cur ? `${cur.frame.fn.name} line ${cur.stmt.line}` : actor.name;
+        const message = `engine error in ${where}: ${(e as Error).message}. The statement was not run; step back past whatever made the state impossible (an edit?) or change it, then go on.`;
+        return this.stop({ reason: 'exception', actorId: actor.id, description: message, exception: { filter: 'invariant', message } });
+      }
       const stop = this.afterStep(actor, entered);
       if (stop) return this.stop(stop);
     }
@@ -413,7 +433,7 @@ export class Runtime<C> {
   }
 
   /** Execute one statement of `actor` (and any silent statements after it). Returns true if a call entered a function. */
-  private execute(actor: Actor, rngBefore: number): boolean {
+  private execute(actor: Actor, rngBefore: number, alone: boolean): boolean {
     const rec: StepRecord = {
       actor: actor.id,
       frames: actor.stack.slice(),
@@ -433,10 +453,13 @@ export class Runtime<C> {
     this.journal.begin();
     this.currentActor = actor;
     let entered = false;
+    let ok = false;
     try {
       const cur = this.current(actor)!;
       const st = cur.stmt;
-      const bulk = st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
+      // Bulk only while no other actor could run: then the fine path would draw nothing from the
+      // scheduler either, and a breakpoint (which turns bulk off) cannot change what happens.
+      const bulk = alone && st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
       if (bulk && st.bulk!.run(this.cx, cur.frame)) {
         // The iterations ran inside this one step: report the phases they passed through.
         for (const p of this.bulkInner.get(st)!.phases) this.stepPhases.push(p);
@@ -451,8 +474,26 @@ export class Runtime<C> {
         if (!next || !next.stmt.silent) break;
         entered = this.apply(actor, next.stmt.exec ? next.stmt.exec(this.cx, next.frame) : undefined) || entered;
       }
+      ok = true;
     } finally {
       rec.undo = this.journal.end();
+      if (!ok) {
+        // The statement threw half way: take back what it did, so the state is the one before it.
+        Journal.undo(rec.undo);
+        for (let i = rec.saved.length - 1; i >= 0; i--) {
+          const sf = rec.saved[i]!;
+          sf.f.pc = sf.pc;
+          sf.f.locals = sf.locals;
+          sf.f.into = sf.into;
+          sf.f.stay = sf.stay;
+        }
+        actor.stack = rec.frames;
+        actor.done = rec.done;
+        actor.exitReason = rec.exitReason;
+        this.rng.state = rngBefore;
+        this.log.length = rec.logLen;
+        this.saving = null;
+      }
     }
     if (rec.undo.length === 0) rec.undo = NO_UNDO;
     this.saving = null;
@@ -581,6 +622,9 @@ export class Runtime<C> {
         }
       }
       b.hits++;
+      this.attachUndo(() => {
+        b.hits--;
+      });
       if (b.hit && !b.hit(b.hits)) continue;
       if (b.logMessage !== undefined) {
         this.output(interpolate(b.logMessage, this.host.resolver(actor, cur.frame)), 'console');
@@ -678,14 +722,17 @@ export class Runtime<C> {
       this.mode = { kind: 'continue' };
       const saved = this.bps;
       const savedFilters = this.filters;
+      const savedWatches = this.watches;
       this.bps = [];
       this.filters = new Set();
+      this.watches = [];
       this.recomputeBulk();
       try {
         while (this.stepCount < steps && !this.finished) if (this.run(steps - this.stepCount)) break;
       } finally {
         this.bps = saved;
         this.filters = savedFilters;
+        this.watches = savedWatches;
         this.recomputeBulk();
       }
     }
@@ -706,6 +753,12 @@ export class Runtime<C> {
     const last = this.history[this.history.length - 1];
     if (last) last.undo = last.undo === NO_UNDO ? [undo] : [...last.undo, undo];
     this.resyncWatches();
+  }
+
+  /** Add an undo entry to the last step (for what happens after it ran: breakpoint hits). */
+  private attachUndo(undo: Undo): void {
+    const last = this.history[this.history.length - 1];
+    if (last) last.undo = last.undo === NO_UNDO ? [undo] : [...last.undo, undo];
   }
 
   /** Register invariant breaks found outside a step (after an edit); answers the ones not reported before. */

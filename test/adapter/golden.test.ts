@@ -67,7 +67,12 @@ describe('golden transcripts', () => {
       await t.req('readMemory', { memoryReference: '0xfffffeda000', offset: 392, count: 16 });
       await t.req('readMemory', { memoryReference: '0x100000000000', count: 32 });
       await t.req('setVariable', { variablesReference: pf, name: 'indexHighBits', value: '64' });
+      // The edit's invalidated and output events may arrive after the response: wait for them, so
+      // the transcript's order does not depend on timing.
+      const invalidated = dc.waitForEvent('invalidated');
       await t.req('setVariable', { variablesReference: pf, name: 'type', value: 'SWAPPED' });
+      await invalidated;
+      await new Promise((r) => setTimeout(r, 20));
       await t.req('variables', { variablesReference: pf });
       golden('high-mpn-pframe', t.text());
     } finally {
