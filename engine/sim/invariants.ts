@@ -155,11 +155,14 @@ function checkShadow(cx: FsrContext, vmx: VmxState, out: InvariantBreak[]): void
   }
 }
 
+/** The first used slot of bitmap word `w` whose content differs (the bitmaps are known equal). */
 function firstBadSlot(f: World['swap']['swapFile'], swap: { bitmap: Uint32Array; tags: Uint32Array }, w: number, word: number): number {
+  const tags = f.tags;
+  const want = swap.tags;
   for (let b = 0; b < 32; b++) {
     if ((word & (1 << b)) === 0) continue;
     const s = w * 32 + b;
-    if (!f.isUsed(s) || f.tags[s] !== swap.tags[s]) return s;
+    if (tags[s] !== want[s]) return s;
   }
   return -1;
 }
@@ -209,7 +212,8 @@ export function checkEnd(cx: FsrContext, sweep = false): InvariantBreak[] {
     if (swap && !sameBitmap(swap.bitmap, dst.swap.swapFile.bitmap)) {
       out.push({ name: 'swap bitmaps agree page for page', message: `${dst.swap.swapFile.name} has ${dst.swap.swapFile.usedSlots} used slots; the source had ${countBits(swap.bitmap)} at the point of no return, in other places` });
     }
-    if (swap) {
+    if (swap && sameBitmap(swap.bitmap, dst.swap.swapFile.bitmap)) {
+      // Same used slots: compare what each holds.
       const f = dst.swap.swapFile;
       for (let w = 0; w < swap.bitmap.length; w++) {
         const word = swap.bitmap[w]!;
