@@ -479,19 +479,7 @@ export class Runtime<C> {
       rec.undo = this.journal.end();
       if (!ok) {
         // The statement threw half way: take back what it did, so the state is the one before it.
-        Journal.undo(rec.undo);
-        for (let i = rec.saved.length - 1; i >= 0; i--) {
-          const sf = rec.saved[i]!;
-          sf.f.pc = sf.pc;
-          sf.f.locals = sf.locals;
-          sf.f.into = sf.into;
-          sf.f.stay = sf.stay;
-        }
-        actor.stack = rec.frames;
-        actor.done = rec.done;
-        actor.exitReason = rec.exitReason;
-        this.rng.state = rngBefore;
-        this.log.length = rec.logLen;
+        this.restore(rec);
         this.saving = null;
       }
     }
@@ -639,24 +627,29 @@ export class Runtime<C> {
 
   // ---- going backwards ------------------------------------------------------------------------
 
-  /** Undo the last step. Returns the actor it belonged to, or null at the start. */
-  private undoOne(): StepRecord | null {
-    const rec = this.history.pop();
-    if (!rec) return null;
+  /** Put everything a step changed back as it was before the step (journal, frames, scheduler, log). */
+  private restore(rec: StepRecord): void {
     Journal.undo(rec.undo);
-    const a = this.actors[rec.actor]!;
     for (let i = rec.saved.length - 1; i >= 0; i--) {
-      const s = rec.saved[i]!;
-      s.f.pc = s.pc;
-      s.f.locals = s.locals;
-      s.f.into = s.into;
-      s.f.stay = s.stay;
+      const sf = rec.saved[i]!;
+      sf.f.pc = sf.pc;
+      sf.f.locals = sf.locals;
+      sf.f.into = sf.into;
+      sf.f.stay = sf.stay;
     }
+    const a = this.actors[rec.actor]!;
     a.stack = rec.frames;
     a.done = rec.done;
     a.exitReason = rec.exitReason;
     this.rng.state = rec.rng;
     this.log.length = rec.logLen;
+  }
+
+  /** Undo the last step. Returns the actor it belonged to, or null at the start. */
+  private undoOne(): StepRecord | null {
+    const rec = this.history.pop();
+    if (!rec) return null;
+    this.restore(rec);
     for (const [k, step] of this.reportedBreaks) if (step > this.stepCount) this.reportedBreaks.delete(k);
     for (const l of this.rewindListeners) l(this.stepCount);
     return rec;
