@@ -2,6 +2,7 @@
 // events into DAP events. The engine decides; this translates. Knows no editor and no Node (I/O is injected).
 
 import {
+  DebugSession,
   InitializedEvent,
   Logger,
   logger,
@@ -66,22 +67,34 @@ interface RefEntry {
 class VarRefs {
   private byRef = new Map<number, RefEntry>();
   private byKey = new Map<string, number>();
+  /** References 1..pinned stay across steps (the global scopes: their rows are read live when expanded), kept apart so clear() is two Map.clear()s. */
+  private readonly pinnedByRef = new Map<number, RefEntry>();
+  private readonly pinnedByKey = new Map<string, number>();
   private next = 1;
-  /** References 1..pinned stay across steps (the global scopes: their rows are read live when expanded). */
   private pinned = 0;
   clear(): void {
-    for (const [ref] of this.byRef) if (ref > this.pinned) this.byRef.delete(ref);
-    for (const [key, ref] of this.byKey) if (ref > this.pinned) this.byKey.delete(key);
+    this.byRef.clear();
+    this.byKey.clear();
     this.next = this.pinned + 1;
   }
   /** Add a reference that survives clear(); only before any other. */
   pin(kids: Kids, path: string): number {
-    const ref = this.add(kids, path, '');
+    let ref = this.pinnedByKey.get(path);
+    if (ref === undefined) {
+      ref = this.next++;
+      this.pinnedByKey.set(path, ref);
+    }
+    this.pinnedByRef.set(ref, { kids, path, prefix: '' });
     this.pinned = ref;
     return ref;
   }
   /** `prefix` keys the children too (locals of different frames share paths, not rows). */
   add(kids: Kids, path: string, prefix: string, key = prefix + path): number {
+    const pinned = this.pinnedByKey.get(key);
+    if (pinned !== undefined) {
+      this.pinnedByRef.set(pinned, { kids, path, prefix });
+      return pinned;
+    }
     let ref = this.byKey.get(key);
     if (ref === undefined) {
       ref = this.next++;
@@ -91,18 +104,26 @@ class VarRefs {
     return ref;
   }
   get(ref: unknown): RefEntry | undefined {
-    return typeof ref === 'number' ? this.byRef.get(ref) : undefined;
+    return typeof ref === 'number' ? (this.byRef.get(ref) ?? this.pinnedByRef.get(ref)) : undefined;
   }
 }
 
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 function joinPath(parent: string, name: string): string {
   if (!parent) return name;
   if (name.startsWith('[')) return parent + name;
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${parent}.${name}` : `${parent}[${JSON.stringify(name)}]`;
+  return IDENTIFIER.test(name) ? `${parent}.${name}` : `${parent}[${JSON.stringify(name)}]`;
 }
 
 const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** DebugSession's own send and dispatch: what LoggingDebugSession's overrides call after formatting their log line. */
+const unlogged = DebugSession.prototype as unknown as {
+  sendResponse(response: DebugProtocol.Response): void;
+  sendEvent(event: DebugProtocol.Event): void;
+  dispatchRequest(request: DebugProtocol.Request): void;
+};
 
 export interface SessionHooks {
   /** Called after a disconnect (the stand-alone entry exits; inline, nothing). */
@@ -130,6 +151,8 @@ export class FsrDebugSession extends LoggingDebugSession {
   private progress: { id: string; last: number } | null = null;
   private progressCount = 0;
   private terminated = false;
+  /** The launch asked for `"trace": true`: messages go through LoggingDebugSession's log. */
+  private tracing = false;
 
   constructor(private readonly files: FileAccessor, private readonly hooks: SessionHooks = {}) {
     super();
@@ -153,6 +176,19 @@ export class FsrDebugSession extends LoggingDebugSession {
 
   /** Never exit on a protocol error; the stand-alone entry decides when the process ends. */
   override shutdown(): void {}
+
+  /**
+   * LoggingDebugSession formats every message into a log line (a JSON.stringify of it, on top of the
+   * one that goes on the wire) even when the log is off. Only a `"trace": true` launch pays for that.
+   */
+  override sendResponse(response: DebugProtocol.Response): void {
+    if (this.tracing) super.sendResponse(response);
+    else unlogged.sendResponse.call(this, response);
+  }
+  override sendEvent(event: DebugProtocol.Event): void {
+    if (this.tracing) super.sendEvent(event);
+    else unlogged.sendEvent.call(this, event);
+  }
 
   // ---- plumbing -------------------------------------------------------------------------------
 
@@ -194,7 +230,8 @@ export class FsrDebugSession extends LoggingDebugSession {
       }
       request.arguments = { ...a, pathFormat: 'path' } as DebugProtocol.InitializeRequestArguments;
     }
-    super.dispatchRequest(request);
+    if (this.tracing) super.dispatchRequest(request);
+    else unlogged.dispatchRequest.call(this, request);
   }
 
   private need(): { s: Session; insp: Inspector } {
@@ -242,10 +279,10 @@ export class FsrDebugSession extends LoggingDebugSession {
     return p === this.config?.listingPath || p.split(/[\\/]/).pop() === LISTING_NAME;
   }
 
-  private readonly listingSource: DebugProtocol.Source = { name: LISTING_NAME, sourceReference: LISTING_REF };
+  /** The listing as a DAP Source: the file at listingPath, else sourceReference 1. Fixed at launch, so one object serves every frame. */
+  private listingSource: DebugProtocol.Source = { name: LISTING_NAME, sourceReference: LISTING_REF };
   private source(): DebugProtocol.Source {
-    const lp = this.config?.listingPath;
-    return lp ? { name: LISTING_NAME, path: lp } : this.listingSource;
+    return this.listingSource;
   }
 
   private line(l: number): number {
@@ -294,7 +331,10 @@ export class FsrDebugSession extends LoggingDebugSession {
     try {
       if (this.session) throw new InputProblem('this debug session already runs a scenario; start a new session to launch another');
       const cfg = await resolveLaunch(args, this.files);
-      if (cfg.trace) logger.setup(Logger.LogLevel.Verbose, false);
+      if (cfg.trace) {
+        logger.setup(Logger.LogLevel.Verbose, false);
+        this.tracing = true;
+      }
       let s: Session;
       try {
         s = new Session(cfg.scenario);
@@ -308,6 +348,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       attachFsrRequests(s);
       this.globalScopes(s, this.insp);
       this.config = cfg;
+      if (cfg.listingPath) this.listingSource = { name: LISTING_NAME, path: cfg.listingPath };
       this.sendResponse(response);
       const sc = cfg.scenario;
       this.sendEvent(new OutputEvent(`FSR handoff: scenario ${sc.name} (seed ${s.seed}, ${sc.vm.memMB} MB VM, ${sc.swap.mode} swap${sc.faults.length ? `, faults: ${sc.faults.map((f) => f.kind).join(', ')}` : ''})${sc.description ? ` — ${sc.description}` : ''}\n`, 'console'));
@@ -735,15 +776,21 @@ export class FsrDebugSession extends LoggingDebugSession {
       }
       const actor = this.actorFor(a.threadId);
       const tid = actor.id + 1;
-      const frames: DebugProtocol.StackFrame[] = [];
-      for (let i = actor.stack.length - 1; i >= 0; i--) {
-        const f = actor.stack[i]!;
-        const line = f.fn.body[f.pc]?.line ?? f.fn.firstLine ?? 1;
-        frames.push({ id: tid * FRAME_STRIDE + i, name: f.fn.name, source: this.source(), line: this.line(line), column: this.convertDebuggerColumnToClient(1) });
-      }
+      const stack = actor.stack;
+      const total = stack.length;
+      // Only the frames asked for (startFrame, levels) are built; the top of the stack is frame 0.
       const start = typeof a.startFrame === 'number' && a.startFrame > 0 ? a.startFrame : 0;
-      const levels = typeof a.levels === 'number' && a.levels > 0 ? a.levels : frames.length;
-      response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
+      const end = typeof a.levels === 'number' && a.levels > 0 ? Math.min(total, start + a.levels) : total;
+      const source = this.source();
+      const column = this.convertDebuggerColumnToClient(1);
+      const frames: DebugProtocol.StackFrame[] = [];
+      for (let k = start; k < end; k++) {
+        const i = total - 1 - k;
+        const f = stack[i]!;
+        const line = f.fn.body[f.pc]?.line ?? f.fn.firstLine ?? 1;
+        frames.push({ id: tid * FRAME_STRIDE + i, name: f.fn.name, source, line: this.line(line), column });
+      }
+      response.body = { stackFrames: frames, totalFrames: total };
       this.sendResponse(response);
     });
   }

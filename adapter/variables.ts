@@ -62,6 +62,10 @@ export interface Kids {
 export class InputError extends Error {}
 
 const hex = (n: number): string => '0x' + n.toString(16);
+/** What a number's name says it is: a world id, an MPN, a BPN (see valueNode). */
+const WORLD_NAME = /world$/i;
+const MPN_NAME = /mpn/i;
+const BPN_NAME = /^bpn$/i;
 
 export function leaf(name: string, value: string, raw?: Value, more: Partial<VNode> = {}): VNode {
   return { name, value, raw, ...more };
@@ -152,7 +156,10 @@ export class Inspector {
   }
 
   locals(frame: Frame): VNode[] {
-    return Object.entries(frame.locals).map(([k, v]) => this.valueNode(k, v));
+    const locals = frame.locals;
+    const out: VNode[] = [];
+    for (const k of Object.keys(locals)) out.push(this.valueNode(k, locals[k]));
+    return out;
   }
 
   // ---- FSRInfo ------------------------------------------------------------------------------
@@ -474,12 +481,12 @@ export class Inspector {
     if (v === undefined) return leaf(name, 'undefined', undefined);
     if (v === null) return leaf(name, 'NULL', null);
     if (typeof v === 'number') {
-      if (/world$/i.test(name) && this.s.machine.worlds.has(v)) {
+      if (WORLD_NAME.test(name) && this.s.machine.worlds.has(v)) {
         const w = this.s.machine.worlds.get(v)!;
         return { name, value: `${v} (${w.name})`, raw: v, type: 'World *', kids: { named: () => this.world(name, w).kids!.named!() } };
       }
-      if (/mpn/i.test(name) && Number.isInteger(v)) return this.mpnLeaf(name, v);
-      if (/^bpn$/i.test(name) && Number.isInteger(v) && v >= 0) return leaf(name, hex(v), v, { type: 'BPN' });
+      if (MPN_NAME.test(name) && Number.isInteger(v)) return this.mpnLeaf(name, v);
+      if (BPN_NAME.test(name) && Number.isInteger(v) && v >= 0) return leaf(name, hex(v), v, { type: 'BPN' });
       return numLeaf(name, v);
     }
     if (typeof v === 'string' || typeof v === 'boolean') return leaf(name, String(v), v);

@@ -3,58 +3,77 @@
 
 export type Undo = () => void;
 
+/** The entries of a step that changed nothing (shared: never pushed to). */
+export const NO_UNDO: Undo[] = [];
+
 export class Journal {
+  /** The step's entries; null until the step records its first one (most steps record none). */
   private current: Undo[] | null = null;
+  private active = false;
 
   /** Start collecting undo entries for one step. */
   begin(): void {
-    this.current = [];
-  }
-  /** Stop collecting; returns the step's entries (oldest first). */
-  end(): Undo[] {
-    const e = this.current ?? [];
+    this.active = true;
     this.current = null;
+  }
+  /** Stop collecting; returns the step's entries (oldest first), NO_UNDO if there were none. */
+  end(): Undo[] {
+    const e = this.current ?? NO_UNDO;
+    this.current = null;
+    this.active = false;
     return e;
   }
   get recording(): boolean {
-    return this.current !== null;
+    return this.active;
   }
   record(u: Undo): void {
-    this.current?.push(u);
+    if (this.active) this.keep(u);
+  }
+  private keep(u: Undo): void {
+    if (this.current) this.current.push(u);
+    else this.current = [u];
   }
   /** Set `obj[key] = value`, remembering the old value. */
   set<T extends object, K extends keyof T>(obj: T, key: K, value: T[K]): void {
     const old = obj[key];
     if (old === value) return;
     obj[key] = value;
-    this.current?.push(() => {
-      obj[key] = old;
-    });
+    if (this.active) {
+      this.keep(() => {
+        obj[key] = old;
+      });
+    }
   }
   /** Push onto an array, remembering to pop. */
   push<T>(arr: T[], value: T): void {
     arr.push(value);
-    this.current?.push(() => {
-      arr.pop();
-    });
+    if (this.active) {
+      this.keep(() => {
+        arr.pop();
+      });
+    }
   }
   /** Set a Map entry, remembering the old entry or its absence. */
   mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
     const had = map.has(key);
     const old = map.get(key);
     map.set(key, value);
-    this.current?.push(() => {
-      if (had) map.set(key, old as V);
-      else map.delete(key);
-    });
+    if (this.active) {
+      this.keep(() => {
+        if (had) map.set(key, old as V);
+        else map.delete(key);
+      });
+    }
   }
   mapDelete<K, V>(map: Map<K, V>, key: K): void {
     if (!map.has(key)) return;
     const old = map.get(key) as V;
     map.delete(key);
-    this.current?.push(() => {
-      map.set(key, old);
-    });
+    if (this.active) {
+      this.keep(() => {
+        map.set(key, old);
+      });
+    }
   }
 
   /** Undo a step's entries, newest first. */

@@ -3,7 +3,7 @@
 // FSR and no protocol: the handoff is a program, the debugger a caller of this API.
 
 import { type Expr, ExprError, type Resolver, type Value, evalExpr, interpolate, parseExpr, truthy } from './expr';
-import { Journal, type Undo } from './journal';
+import { Journal, NO_UNDO, type Undo } from './journal';
 import { type Frame, type Listing, type Locals, type Outcome, type Stmt, reachable } from './program';
 import { Rng } from '../rng';
 
@@ -108,8 +108,11 @@ interface SavedFrame {
 
 interface StepRecord {
   actor: number;
-  /** The actor's stack before the step (the frames themselves, not copies)… */
-  frames: Frame[];
+  /**
+   * The actor's stack before the step (the frames themselves, not copies), taken when the step first
+   * changes its shape (a call, a return, an exit); null when it did not (most steps: pc and locals only)…
+   */
+  frames: Frame[] | null;
   /** …and copies of the frames the step changed: the top one, and each caller it returned into. */
   saved: SavedFrame[];
   done: boolean;
@@ -149,8 +152,8 @@ export class Runtime<C> {
   eventCount = 0;
   /** The scheduler's scratch list of runnable actors (reused every step). */
   private readonly runnable: Actor[] = [];
-  /** The saved frames of the step being executed (null between steps). */
-  private saving: SavedFrame[] | null = null;
+  /** The record of the step being executed (null between steps). */
+  private recording: StepRecord | null = null;
   /** The actor whose statement is running (for statements that log). */
   currentActor: Actor | null = null;
   get currentActorName(): string {
@@ -233,7 +236,9 @@ export class Runtime<C> {
     return this.horizon;
   }
   get finished(): boolean {
-    return this.actors.every((a) => a.done);
+    const actors = this.actors;
+    for (let i = 0; i < actors.length; i++) if (!actors[i]!.done) return false;
+    return true;
   }
   actor(id: number): Actor {
     const a = this.actors[id];
@@ -391,7 +396,11 @@ export class Runtime<C> {
       }
       const runnable = this.runnable;
       runnable.length = 0;
-      for (const a of this.actors) if (!a.done && !this.waits(a)) runnable.push(a);
+      const actors = this.actors;
+      for (let i = 0; i < actors.length; i++) {
+        const a = actors[i]!;
+        if (!a.done && !this.waits(a)) runnable.push(a);
+      }
       if (runnable.length === 0) {
         if (this.finished) return this.stop({ reason: 'end', actorId: null, description: 'every actor has exited' });
         const why = this.actors.filter((a) => !a.done).map((a) => `${a.name}: ${this.blockedOn(a)}`).join('; ');
@@ -434,57 +443,53 @@ export class Runtime<C> {
 
   /** Execute one statement of `actor` (and any silent statements after it). Returns true if a call entered a function. */
   private execute(actor: Actor, rngBefore: number, alone: boolean): boolean {
+    const top = actor.stack[actor.stack.length - 1]!;
     const rec: StepRecord = {
       actor: actor.id,
-      frames: actor.stack.slice(),
-      saved: [],
+      frames: null,
+      saved: [{ f: top, pc: top.pc, locals: { ...top.locals }, into: top.into, stay: top.stay }],
       done: actor.done,
       exitReason: actor.exitReason,
       rng: rngBefore,
-      undo: [],
+      undo: NO_UNDO,
       logLen: this.log.length,
       events: 0,
     };
-    this.saving = rec.saved;
-    const top = actor.stack[actor.stack.length - 1];
-    if (top) this.save(top);
-    this.stepExceptions = [];
-    this.stepPhases = [];
+    this.recording = rec;
+    this.stepExceptions.length = 0;
+    this.stepPhases.length = 0;
     this.journal.begin();
     this.currentActor = actor;
     let entered = false;
     let ok = false;
     try {
-      const cur = this.current(actor)!;
-      const st = cur.stmt;
+      const st = top.fn.body[top.pc] as Stmt<C>;
       // Bulk only while no other actor could run: then the fine path would draw nothing from the
       // scheduler either, and a breakpoint (which turns bulk off) cannot change what happens.
       const bulk = alone && st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
-      if (bulk && st.bulk!.run(this.cx, cur.frame)) {
+      if (bulk && st.bulk!.run(this.cx, top)) {
         // The iterations ran inside this one step: report the phases they passed through.
         for (const p of this.bulkInner.get(st)!.phases) this.stepPhases.push(p);
-        cur.frame.pc = cur.frame.fn.labels!.get(st.bulk!.until)!;
+        top.pc = top.fn.labels!.get(st.bulk!.until)!;
       } else {
         // Not bulk, or bulk stopped early (it went as far as it safely could): run the statement itself.
-        entered = this.apply(actor, st.exec ? st.exec(this.cx, cur.frame) : undefined);
+        entered = this.apply(actor, st.exec ? st.exec(this.cx, top) : undefined);
       }
       // Silent statements (closing braces, back-edges) run as part of this step.
       for (let guard = 0; guard < 64; guard++) {
-        const next = this.current(actor);
-        if (!next || !next.stmt.silent) break;
-        entered = this.apply(actor, next.stmt.exec ? next.stmt.exec(this.cx, next.frame) : undefined) || entered;
+        const frame = actor.stack[actor.stack.length - 1];
+        if (!frame) break;
+        const next = frame.fn.body[frame.pc] as Stmt<C>;
+        if (!next.silent) break;
+        entered = this.apply(actor, next.exec ? next.exec(this.cx, frame) : undefined) || entered;
       }
       ok = true;
     } finally {
       rec.undo = this.journal.end();
-      if (!ok) {
-        // The statement threw half way: take back what it did, so the state is the one before it.
-        this.restore(rec);
-        this.saving = null;
-      }
+      this.recording = null;
+      // The statement threw half way: take back what it did, so the state is the one before it.
+      if (!ok) this.restore(rec);
     }
-    if (rec.undo.length === 0) rec.undo = NO_UNDO;
-    this.saving = null;
     this.history.push(rec);
     if (this.history.length > this.historyLimit + (this.historyLimit >>> 3)) {
       // Evict the oldest eighth at once (amortized O(1)): going back stops at the new horizon.
@@ -492,17 +497,24 @@ export class Runtime<C> {
       this.history.splice(0, drop);
       this.horizon += drop;
     }
-    const cur = this.current(actor);
-    if (cur?.stmt.phase) this.stepPhases.push(cur.stmt.phase);
+    const after = actor.stack[actor.stack.length - 1];
+    const phase = after ? (after.fn.body[after.pc] as Stmt<C>).phase : undefined;
+    if (phase) this.stepPhases.push(phase);
     return entered;
   }
 
   /** Remember a frame's fields before this step changes them (once per frame per step). */
   private save(f: Frame): void {
-    const saved = this.saving;
+    const saved = this.recording?.saved;
     if (!saved) return;
     for (let i = 0; i < saved.length; i++) if (saved[i]!.f === f) return;
     saved.push({ f, pc: f.pc, locals: { ...f.locals }, into: f.into, stay: f.stay });
+  }
+
+  /** Before the step changes the shape of the actor's stack: keep the stack as it was (once per step). */
+  private keepStack(actor: Actor): void {
+    const rec = this.recording;
+    if (rec && rec.frames === null) rec.frames = actor.stack.slice();
   }
 
   /** Apply an outcome to the actor's stack. True when it entered a function. */
@@ -520,6 +532,7 @@ export class Runtime<C> {
       if (!fn) throw new Error(`${frame.fn.name} calls unknown function ${out.call}`);
       frame.into = out.into;
       frame.stay = out.stay;
+      this.keepStack(actor);
       stack.push({ fn, pc: 0, locals: { ...out.args } });
       return true;
     } else if ('ret' in out) {
@@ -527,6 +540,7 @@ export class Runtime<C> {
       this.returnFrom(actor, out.ret);
       return false;
     } else {
+      this.keepStack(actor);
       actor.stack = [];
       actor.done = true;
       actor.exitReason = out.exit;
@@ -538,6 +552,7 @@ export class Runtime<C> {
 
   private returnFrom(actor: Actor, value: Value): void {
     const stack = actor.stack;
+    this.keepStack(actor);
     stack.pop();
     const caller = stack[stack.length - 1];
     if (!caller) {
@@ -556,21 +571,28 @@ export class Runtime<C> {
 
   /** After a step: events, invariants, then whether to stop. */
   private afterStep(actor: Actor, entered: boolean): StopInfo | null {
-    for (const p of this.stepPhases) this.emit({ type: 'phase', name: p, actorId: actor.id });
+    // Indexed loops: this runs after every step, often before the JIT has optimized it.
+    const phases = this.stepPhases;
+    for (let i = 0; i < phases.length; i++) this.emit({ type: 'phase', name: phases[i]!, actorId: actor.id });
     const breaks = this.host.checkInvariants();
-    for (const b of breaks) {
+    for (let i = 0; i < breaks.length; i++) {
+      const b = breaks[i]!;
       const key = `${b.name}: ${b.message}`;
       if (this.reportedBreaks.has(key)) continue;
       this.reportedBreaks.set(key, this.stepCount);
       this.stepExceptions.push({ filter: 'invariant', message: key });
     }
     let stop: StopInfo | null = null;
-    for (const ex of this.stepExceptions) {
+    const exceptions = this.stepExceptions;
+    for (let i = 0; i < exceptions.length; i++) {
+      const ex = exceptions[i]!;
       this.emit({ type: 'exception', filter: ex.filter, message: ex.message, actorId: actor.id });
       if (!stop && this.filters.has(ex.filter)) stop = { reason: 'exception', actorId: actor.id, description: ex.message, exception: ex };
     }
     if (stop) return stop;
-    for (const w of this.watches) {
+    const watches = this.watches;
+    for (let i = 0; i < watches.length; i++) {
+      const w = watches[i]!;
       const v = w.read();
       if (v !== w.last) {
         const was = w.last;
@@ -638,7 +660,8 @@ export class Runtime<C> {
       sf.f.stay = sf.stay;
     }
     const a = this.actors[rec.actor]!;
-    a.stack = rec.frames;
+    // No frames kept: the step left the stack's shape alone, and the steps after it are undone already.
+    if (rec.frames) a.stack = rec.frames;
     a.done = rec.done;
     a.exitReason = rec.exitReason;
     this.rng.state = rec.rng;
@@ -776,8 +799,6 @@ export class Runtime<C> {
     return this.history.map((h) => h.actor);
   }
 }
-
-const NO_UNDO: Undo[] = [];
 
 function firstStop(frame: Frame): number {
   const i = frame.fn.body.findIndex((st) => !st.silent);

@@ -94,6 +94,28 @@ describe('launch variants', () => {
     }
   });
 
+  it('logs the protocol to the client with "trace": true, and nothing without it', async () => {
+    for (const trace of [true, false]) {
+      const dc = await open();
+      try {
+        const outputs: string[] = [];
+        dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
+        const stop = await launch(dc, { scenario: 'shared-swap', stopOnEntry: true, trace });
+        await frames(dc, stop.threadId!);
+        const log = outputs.join('');
+        if (trace) {
+          assert.match(log, /From client: stackTrace\(\{"threadId":1\}\)/);
+          assert.match(log, /To client: \{.*"command":"stackTrace"/);
+          assert.match(log, /To client: \{.*"event":"stopped"/);
+        } else {
+          assert.doesNotMatch(log, /(From|To) client:/);
+        }
+      } finally {
+        await close(dc);
+      }
+    }
+  });
+
   it('runs to the end without stopOnEntry, and continue at the end terminates', async () => {
     const dc = await open();
     try {
