@@ -2,11 +2,14 @@
 // allocator over scenario-chosen ranges, the BackMap (MPN → owner, pgNum) and free accounting.
 // Knows nothing of worlds beyond the owner slots they register, nor of the handoff.
 
+import { BackMapRange } from './backmap';
+import { IntMap } from './intmap';
 import { MAX_MPN, mpnHex } from './pframe';
 
 export const PAGE_SIZE = 4096;
 /** Pages per slab of materialized page bytes (1 MiB slabs: fewer, larger allocations). */
-const SLAB_PAGES = 256;
+const SLAB_SHIFT = 8;
+const SLAB_PAGES = 1 << SLAB_SHIFT;
 
 /** What owns an MPN in the BackMap. *model:* pdir and memzip pages are owned like guest pages. */
 export type OwnerKind = 'mainmem' | 'pdir' | 'pdir2' | 'memzip' | 'pshare';
@@ -25,7 +28,11 @@ export interface MemRange {
   readonly pages: number;
 }
 
-/** A mapped machine page: the same 4096 bytes seen as bytes and as little-endian uint32 words. */
+/**
+ * A mapped machine page: the same 4096 bytes seen as bytes and as little-endian uint32 words.
+ * Each map hands out new views of the page's one place in the slabs, so they stay valid while
+ * it is materialized, and again once it is materialized anew (it keeps its place).
+ */
 export interface PageMapping {
   readonly mpn: number;
   readonly u8: Uint8Array;
@@ -47,11 +54,19 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
 
 class Region {
   /** BackMap entries for this range, indexed by mpn - baseMPN (untouched parts cost no RSS). */
-  readonly backmap: Uint32Array;
+  readonly backmap: BackMapRange;
   /** Next never-allocated page (bump allocation). */
   cursor = 0;
+  /**
+   * Materialized pages: offset in the range → 1 + the page's slot in the slabs, negated while its
+   * bytes are forgotten (dematerialized): the slot stays the page's; 0 for a page never
+   * materialized. In typed arrays: no per-page object lives on the GC's heap.
+   */
+  readonly slots = new IntMap();
+  /** Offsets of the freed MPNs that are on the free stack (value 1). */
+  readonly freed = new IntMap();
   constructor(readonly baseMPN: number, readonly pages: number) {
-    this.backmap = new Uint32Array(pages);
+    this.backmap = new BackMapRange(pages);
   }
   get end(): number {
     return this.baseMPN + this.pages;
@@ -62,12 +77,11 @@ export class HostMemory {
   readonly regions: Region[];
   readonly totalPages: number;
   private readonly owners: Owner[] = [];
-  private readonly pages = new Map<number, PageMapping>();
-  private slab: ArrayBuffer | null = null;
-  private slabUsed = SLAB_PAGES;
+  private readonly slabs: ArrayBuffer[] = [];
+  private slotsUsed = 0;
+  private materialized = 0;
   /** Freed MPNs, reused last-in first-out before the bump cursor moves on. */
   private freeStack: number[] = [];
-  private freeSet = new Set<number>();
   private regionCursor = 0;
   private lastRegion: Region;
   allocatedPages = 0;
@@ -142,7 +156,7 @@ export class HostMemory {
   allocMPN(): number {
     const freed = this.freeStack.pop();
     if (freed !== undefined) {
-      this.freeSet.delete(freed);
+      this.markFree(freed, 0);
       this.allocatedPages++;
       return freed;
     }
@@ -193,19 +207,19 @@ export class HostMemory {
     return new BackmapCursor(this);
   }
 
-  /** The BackMap words of the range holding `mpn` and that range's base, for bulk paths. */
-  backmapWords(mpn: number): { words: Uint32Array; baseMPN: number } {
+  /** The BackMap storage of the range holding `mpn` and that range's base, for bulk paths. */
+  backmapRange(mpn: number): { range: BackMapRange; baseMPN: number } {
     const r = this.requireRegion(mpn, 'BackMap');
-    return { words: r.backmap, baseMPN: r.baseMPN };
+    return { range: r.backmap, baseMPN: r.baseMPN };
   }
 
   /** Return an MPN to the allocator. Its BackMap entry must already be unset. */
   freeMPN(mpn: number): void {
     const r = this.requireRegion(mpn, 'freeMPN');
-    if (r.backmap[mpn - r.baseMPN] !== 0) throw new Error(`freeMPN: MPN ${mpnHex(mpn)} still has a BackMap entry`);
+    if (r.backmap.slot(mpn - r.baseMPN) !== 0) throw new Error(`freeMPN: MPN ${mpnHex(mpn)} still has a BackMap entry`);
     if (!this.isAllocated(mpn)) throw new Error(`freeMPN: MPN ${mpnHex(mpn)} is not allocated`);
     this.freeStack.push(mpn);
-    this.freeSet.add(mpn);
+    this.markFree(mpn, 1);
     this.allocatedPages--;
   }
 
@@ -213,7 +227,7 @@ export class HostMemory {
   freeOwnedBatch(mpns: readonly number[]): void {
     for (const mpn of mpns) {
       this.freeStack.push(mpn);
-      this.freeSet.add(mpn);
+      this.markFree(mpn, 1);
     }
     this.allocatedPages -= mpns.length;
   }
@@ -223,7 +237,7 @@ export class HostMemory {
     const top = this.freeStack[this.freeStack.length - 1];
     if (top !== mpn) throw new Error(`unfreeMPN: ${mpnHex(mpn)} is not the last freed MPN`);
     this.freeStack.pop();
-    this.freeSet.delete(mpn);
+    this.markFree(mpn, 0);
     this.allocatedPages++;
   }
 
@@ -231,7 +245,7 @@ export class HostMemory {
   unallocMPN(mpn: number, fromFreeStack: boolean): void {
     if (fromFreeStack) {
       this.freeStack.push(mpn);
-      this.freeSet.add(mpn);
+      this.markFree(mpn, 1);
     } else {
       const r = this.requireRegion(mpn, 'unallocMPN');
       if (r.baseMPN + r.cursor - 1 !== mpn) throw new Error(`unallocMPN: ${mpnHex(mpn)} is not the last bump allocation`);
@@ -246,7 +260,11 @@ export class HostMemory {
     const r = this.region(mpn);
     if (!r) return false;
     if (mpn - r.baseMPN >= r.cursor) return false;
-    return !this.freeSet.has(mpn);
+    return r.freed.get(mpn - r.baseMPN) === 0;
+  }
+  private markFree(mpn: number, on: 0 | 1): void {
+    const r = this.requireRegion(mpn, 'free stack');
+    r.freed.set(mpn - r.baseMPN, on);
   }
   get freePages(): number {
     return this.totalPages - this.allocatedPages;
@@ -261,7 +279,7 @@ export class HostMemory {
   /** Raw BackMap entry (owner slot << 28 | pgNum), 0 when unset. */
   backmapEntry(mpn: number): number {
     const r = this.region(mpn);
-    return r ? r.backmap[mpn - r.baseMPN]! : 0;
+    return r ? r.backmap.get(mpn - r.baseMPN) : 0;
   }
   backmapSet(mpn: number, owner: Owner, pgNum: number): void {
     this.requireRegion(mpn, 'BackMap_Set');
@@ -271,10 +289,11 @@ export class HostMemory {
   /** Write a raw entry (used by undo and by bulk paths that computed the entry themselves). */
   backmapSetRaw(mpn: number, entry: number): void {
     const r = this.requireRegion(mpn, 'BackMap');
-    const old = r.backmap[mpn - r.baseMPN]!;
-    if (old !== 0) this.ownerCounts[old >>> BACKMAP_PGNUM_BITS]!--;
+    const off = mpn - r.baseMPN;
+    const old = r.backmap.slot(off);
+    if (old !== 0) this.ownerCounts[old]!--;
     if (entry !== 0) this.ownerCounts[entry >>> BACKMAP_PGNUM_BITS]!++;
-    r.backmap[mpn - r.baseMPN] = entry;
+    r.backmap.set(off, entry);
   }
   /** Bulk paths that write BackMap words directly keep the per-owner counts with this. */
   adjustOwnerCount(slot: number, delta: number): void {
@@ -292,10 +311,11 @@ export class HostMemory {
    * before): what a swap slot remembers of the page written to it.
    */
   contentTag(mpn: number): number {
-    const m = this.pages.get(mpn);
-    if (!m) return (Math.imul(this.seed ^ 0x2545f491, 0x9e3779b1) ^ Math.imul((mpn >>> 0) + 1, 0x85ebca6b) ^ Math.floor(mpn / 4294967296)) >>> 0 || 1;
+    const slot = this.slotOf(mpn);
+    if (slot < 0) return (Math.imul(this.seed ^ 0x2545f491, 0x9e3779b1) ^ Math.imul((mpn >>> 0) + 1, 0x85ebca6b) ^ Math.floor(mpn / 4294967296)) >>> 0 || 1;
+    const u8 = new Uint8Array(this.slabs[slot >>> SLAB_SHIFT]!, (slot & (SLAB_PAGES - 1)) * PAGE_SIZE, PAGE_SIZE);
     let h = 0x811c9dc5;
-    for (let i = 0; i < m.u8.length; i++) h = Math.imul(h ^ m.u8[i]!, 0x01000193);
+    for (let i = 0; i < u8.length; i++) h = Math.imul(h ^ u8[i]!, 0x01000193);
     return h >>> 0 || 1;
   }
   backmapLookup(mpn: number): { owner: Owner; pgNum: number } | undefined {
@@ -307,32 +327,30 @@ export class HostMemory {
   // ---- page bytes -----------------------------------------------------------------------------
 
   isMaterialized(mpn: number): boolean {
-    return this.pages.has(mpn);
+    return this.slotOf(mpn) >= 0;
   }
   /** Map a page for reading and writing; its bytes become real (materialized) on first map. */
   map(mpn: number): PageMapping {
-    const m = this.pages.get(mpn);
-    if (m) return m;
-    this.requireRegion(mpn, 'Kseg_MapMPN');
-    const fresh = this.newPage(mpn);
+    const slot = this.slotOf(mpn);
+    if (slot >= 0) return this.mapping(mpn, slot);
+    const fresh = this.mapping(mpn, this.materialize(this.requireRegion(mpn, 'Kseg_MapMPN'), mpn));
     this.fillPage(mpn, fresh.u8);
     return fresh;
   }
   /** Map a page whose every byte the caller is about to write (skips the fill). */
   mapForOverwrite(mpn: number): PageMapping {
-    const m = this.pages.get(mpn);
-    if (m) return m;
-    this.requireRegion(mpn, 'Kseg_MapMPN');
-    return this.newPage(mpn);
+    const slot = this.slotOf(mpn);
+    return this.mapping(mpn, slot >= 0 ? slot : this.materialize(this.requireRegion(mpn, 'Kseg_MapMPN'), mpn));
   }
   /** The words of a materialized page, or null for a page that still reads as its fill. */
   peekWords(mpn: number): Uint32Array | null {
-    return this.pages.get(mpn)?.u32 ?? null;
+    const slot = this.slotOf(mpn);
+    return slot < 0 ? null : new Uint32Array(this.slabs[slot >>> SLAB_SHIFT]!, (slot & (SLAB_PAGES - 1)) * PAGE_SIZE, PAGE_SIZE / 4);
   }
   /** The page's 4096 bytes as they read now, without materializing it. */
   read(mpn: number): Uint8Array {
-    const m = this.pages.get(mpn);
-    if (m) return m.u8.slice();
+    const slot = this.slotOf(mpn);
+    if (slot >= 0) return this.mapping(mpn, slot).u8.slice();
     this.requireRegion(mpn, 'read');
     const out = new Uint8Array(PAGE_SIZE);
     this.fillPage(mpn, out);
@@ -344,35 +362,56 @@ export class HostMemory {
     const byOwner = e === 0 ? undefined : this.ownerFill.get(e >>> BACKMAP_PGNUM_BITS);
     (byOwner ?? this.fill)(mpn, out);
   }
-  /** Forget a page's bytes (undo of its first materialization). */
+  /** Forget a page's bytes: it reads as its fill again (undo of its first materialization, a reused pdir page). */
   dematerialize(mpn: number): void {
-    this.pages.delete(mpn);
+    const r = this.region(mpn);
+    const s = r ? r.slots.get(mpn - r.baseMPN) : 0;
+    if (s > 0) {
+      r!.slots.set(mpn - r!.baseMPN, -s);
+      this.materialized--;
+    }
   }
   materializedCount(): number {
-    return this.pages.size;
+    return this.materialized;
   }
 
-  private newPage(mpn: number): PageMapping {
-    if (this.slabUsed === SLAB_PAGES) {
-      this.slab = new ArrayBuffer(SLAB_PAGES * PAGE_SIZE);
-      this.slabUsed = 0;
+  /** The slab slot of a materialized page, or -1. */
+  private slotOf(mpn: number): number {
+    const r = this.region(mpn);
+    if (!r) return -1;
+    const s = r.slots.get(mpn - r.baseMPN);
+    return s > 0 ? s - 1 : -1;
+  }
+  /** Give `mpn` its bytes: its old slot if it had one, else a new one. Answers the slot. */
+  private materialize(r: Region, mpn: number): number {
+    const old = r.slots.get(mpn - r.baseMPN);
+    let slot: number;
+    if (old !== 0) {
+      slot = -old - 1;
+    } else {
+      if ((this.slotsUsed & (SLAB_PAGES - 1)) === 0) this.slabs.push(new ArrayBuffer(SLAB_PAGES * PAGE_SIZE));
+      slot = this.slotsUsed++;
     }
-    const off = this.slabUsed++ * PAGE_SIZE;
-    const m: PageMapping = { mpn, u8: new Uint8Array(this.slab!, off, PAGE_SIZE), u32: new Uint32Array(this.slab!, off, PAGE_SIZE / 4) };
-    this.pages.set(mpn, m);
-    return m;
+    r.slots.set(mpn - r.baseMPN, slot + 1);
+    this.materialized++;
+    return slot;
+  }
+  private mapping(mpn: number, slot: number): PageMapping {
+    const buf = this.slabs[slot >>> SLAB_SHIFT]!;
+    const off = (slot & (SLAB_PAGES - 1)) * PAGE_SIZE;
+    return { mpn, u8: new Uint8Array(buf, off, PAGE_SIZE), u32: new Uint32Array(buf, off, PAGE_SIZE / 4) };
   }
 }
 
 /**
  * Reads and writes BackMap entries for MPNs that mostly fall in the same range as the last one,
  * without a range lookup per MPN. Hot loops use its public fields directly: the entry of the MPN
- * `hiBits · 2^32 + low` is `words[off]` with `off = low - baseLo + (hiBits - baseHi) · 2^32`, valid
- * when `0 ≤ off < words.length`; otherwise call `seek`. Writes through it do not keep the per-owner
- * counts: callers adjust them in bulk (HostMemory.adjustOwnerCount).
+ * `hiBits · 2^32 + low` is `range.get(off)` with `off = low - baseLo + (hiBits - baseHi) · 2^32`,
+ * valid when `0 ≤ off < range.pages`; otherwise call `seek`. Writes through it do not keep the
+ * per-owner counts: callers adjust them in bulk (HostMemory.adjustOwnerCount).
  */
 export class BackmapCursor {
-  words: Uint32Array = new Uint32Array(0);
+  range: BackMapRange = new BackMapRange(0);
   baseHi = 0;
   baseLo = 0;
   private base = 0;
@@ -382,7 +421,7 @@ export class BackmapCursor {
   seek(mpn: number): boolean {
     const r = this.host.region(mpn);
     if (!r) return false;
-    this.words = r.backmap;
+    this.range = r.backmap;
     this.base = r.baseMPN;
     this.end = r.baseMPN + r.pages;
     this.baseHi = Math.floor(r.baseMPN / 4294967296);
@@ -392,12 +431,22 @@ export class BackmapCursor {
   /** The raw entry, or -1 for an MPN outside host memory. */
   get(mpn: number): number {
     if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return -1;
-    return this.words[mpn - this.base]!;
+    return this.range.get(mpn - this.base);
+  }
+  /** If the entry of `mpn` is (from, pgNum), make it (to, pgNum) and answer true; else change nothing. */
+  move(mpn: number, from: number, to: number, pgNum: number): boolean {
+    if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return false;
+    return this.range.move(mpn - this.base, from, to, pgNum);
+  }
+  /** Whether the entry of `mpn` is (slot, pgNum); false for an MPN outside host memory. */
+  is(mpn: number, slot: number, pgNum: number): boolean {
+    if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return false;
+    return this.range.is(mpn - this.base, slot, pgNum);
   }
   /** Write a raw entry; false for an MPN outside host memory. */
   set(mpn: number, entry: number): boolean {
     if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return false;
-    this.words[mpn - this.base] = entry;
+    this.range.set(mpn - this.base, entry);
     return true;
   }
 }

@@ -3,6 +3,7 @@
 // FSR state machines, as JSON-safe data with deltas. Knows no protocol, no editor and no DOM.
 
 import { BACKMAP_PGNUM_BITS, type HostMemory } from './host';
+import { OWNER_SHIFT } from './backmap';
 import { INVALID_MPN64, mpnHex } from './pframe';
 import type { SwapFile } from './swap';
 import { type World, ALLOC_PDIR_PAGES, pteToMPN } from './world';
@@ -100,12 +101,12 @@ export function slotClasses(host: HostMemory, src: World, dst: World): Uint8Arra
 }
 
 /**
- * Fill `out` (one byte per cell) from the BackMap words: the class of the most common owner plus
+ * Fill `out` (one byte per cell) from the BackMap's owner slots: the class of the most common owner plus
  * the flag bits. One pass over the words; a uniform cell costs one compare per MPN.
  */
 export function summarizeCells(host: HostMemory, layout: MapLayout, classes: Uint8Array, out: Uint8Array): void {
   const counts = new Uint32Array(16);
-  const S = BACKMAP_PGNUM_BITS;
+  const S = OWNER_SHIFT;
   const cp = layout.cellPages;
   let srcPdirSlot = -1;
   let dstPdirSlot = -1;
@@ -114,7 +115,7 @@ export function summarizeCells(host: HostMemory, layout: MapLayout, classes: Uin
     if (classes[s] === CellClass.DST_PDIR) dstPdirSlot = s;
   }
   for (let ri = 0; ri < host.regions.length; ri++) {
-    const bm = host.regions[ri]!.backmap;
+    const bm = host.regions[ri]!.backmap.words; // owner slot = word >>> OWNER_SHIFT
     const reg = layout.regions[ri]!;
     const n = reg.pages;
     for (let c = 0; c < reg.cells; c++) {

@@ -2,6 +2,7 @@
 // deterministic. Writes real PFrames into real pdir pages, the BackMap and the stats, as the
 // kernel would have left them; the one hot loop of the model, so it works on words directly.
 
+import { BackMapRange } from './backmap';
 import { MAX_PGNUM } from './host';
 import { PageType, pfMakeLo } from './pframe';
 import { Rng } from './rng';
@@ -88,9 +89,12 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
   const poolSize = Math.max(1, Math.ceil(expectedCow / COW_PAGES_PER_SHARED_MPN));
   const poolMPN = new Float64Array(poolSize).fill(-1);
   const poolIdx = new Uint32Array(poolSize);
+  pshare.reserve(poolSize);
+  // The MemZip cache pages, in a typed array grown by doubling (its expected size first).
+  let zipPages = new Float64Array(Math.ceil((numPages * weights[3]!) / total / ZIP_BLOCKS_PER_PAGE) + 16);
+  let zipCount = 0;
   let cowSeen = 0;
   let zipBlocks = 0;
-  let zipMPN = -1;
   let zipLo = 0;
   let backed = 0;
   let lpages = 0;
@@ -101,22 +105,24 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
   const loBALLOONED = pfMakeLo(PageType.BALLOONED, 0, 1); // extra.pshared.isBallooned = 1
 
   // Every MPN comes from contiguous runs (the unused tail goes back at the end); regular pages'
-  // BackMap entries are written straight into the run's BackMap words.
-  let runNext = 0;
-  let runLeft = 0;
-  let bm: Uint32Array = new Uint32Array(0);
-  let bmBase = 0;
+  // BackMap entries are written straight into the run's BackMap range. The run's cursor lives in
+  // a Float64Array, not in variables the helpers close over: a closure's variable holding an MPN
+  // above 2^31 would box a new heap number on every write, millions of times.
+  const run = new Float64Array(4); // [next MPN, pages left, the BackMap range's base MPN, the current MemZip page]
+  let bm = new BackMapRange(0);
   const RUN = 1 << 16;
   const refill = (): void => {
-    const run = host.allocRun(RUN);
-    runNext = run.start;
-    runLeft = run.count;
-    ({ words: bm, baseMPN: bmBase } = host.backmapWords(runNext));
+    const r = host.allocRun(RUN);
+    run[0] = r.start;
+    run[1] = r.count;
+    const w = host.backmapRange(r.start);
+    bm = w.range;
+    run[2] = w.baseMPN;
   };
   const take = (): number => {
-    if (runLeft === 0) refill();
-    runLeft--;
-    return runNext++;
+    if (run[1] === 0) refill();
+    run[1]--;
+    return run[0]++;
   };
 
   for (let d = 0; d < world.numDirs; d++) {
@@ -136,10 +142,11 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
       let index = 0;
       if (r < tReg!) {
         // take(), inlined: the hot path returns no MPN through a call (above 2^31 it would be boxed).
-        if (runLeft === 0) refill();
-        runLeft--;
-        index = runNext++;
-        bm[index - bmBase] = (mainSlot | (first + i)) >>> 0;
+        if (run[1] === 0) refill();
+        run[1]--;
+        index = run[0]!;
+        run[0] = index + 1;
+        bm.set(index - run[2]!, (mainSlot | (first + i)) >>> 0);
         lo = loREG | ((r & 0xff) < lpThreshold ? 0x8000 : 0) | ((r >>> 8) & 1 ? 0x8 : 0);
         if (lo & 0x8000) lpages++;
         backed++;
@@ -160,12 +167,17 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
       } else if (r < tZip!) {
         const block = zipBlocks++ % ZIP_BLOCKS_PER_PAGE;
         if (block === 0) {
-          zipMPN = take();
-          host.backmapSet(zipMPN, world.owners.memzip, memzip.cacheMPNs.length);
-          memzip.cacheMPNs.push(zipMPN);
+          const zipMPN = (run[3] = take());
+          host.backmapSet(zipMPN, world.owners.memzip, zipCount);
+          if (zipCount === zipPages.length) {
+            const grown = new Float64Array(zipCount * 2);
+            grown.set(zipPages);
+            zipPages = grown;
+          }
+          zipPages[zipCount++] = zipMPN;
           zipLo = pfMakeLo(PageType.ZIPPED, zipMPN);
         }
-        index = zipMPN;
+        index = run[3]!;
         lo = zipLo | (block << 14); // extra.zipped.zipBlock
       } else if (r < tBal!) {
         lo = loBALLOONED;
@@ -180,10 +192,11 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
     }
   }
 
-  host.returnRun(runNext, runLeft);
+  host.returnRun(run[0]!, run[1]!);
   host.adjustOwnerCount(world.owners.mainmem.slot, backed);
   memzip.numZipped = zipBlocks;
-  memzip.header = { owner: world.worldID, numCachePages: memzip.cacheMPNs.length, numZipped: zipBlocks };
+  memzip.cacheMPNs = zipPages.slice(0, zipCount);
+  memzip.header = { owner: world.worldID, numCachePages: zipCount, numZipped: zipBlocks };
   world.stats.allocated = backed;
   world.stats.allocs = backed;
   world.alloc.lpool = { id: world.worldID, numLargePages: Math.ceil(lpages / ALLOC_PDIR_PAGES), ownerWorldID: world.worldID, sharedWith: [] };

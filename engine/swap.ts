@@ -1,11 +1,62 @@
 // A swap file: slots of 4 KiB and a used-slot bitmap; it may grow (`SwapExtend_Files`). Knows
 // nothing of worlds or PFrames: the PFrame of a SWAPPED page names its slot.
 
+/** What a storage's tags were when `SwapStorage.snapshot` was taken, read later. */
+export class TagSnapshot {
+  /** For each slot written since: its tag at the snapshot (first write only). */
+  readonly before = new Map<number, number>();
+  constructor(private readonly storage: SwapStorage) {}
+  at(slot: number): number {
+    const b = this.before.size !== 0 ? this.before.get(slot) : undefined;
+    return b ?? this.storage.tags[slot] ?? 0;
+  }
+  /** The first slot set in `bitmap` whose tag in `tags` is not the snapshot's, or -1. */
+  firstDifference(tags: Uint32Array, bitmap: Uint32Array): number {
+    const now = this.storage.tags;
+    // Nothing written since, and the same blocks on disk (a shared swap file): nothing can differ.
+    if (this.before.size === 0 && tags === now) return -1;
+    for (let w = 0; w < bitmap.length; w++) {
+      const word = bitmap[w]!;
+      if (word === 0) continue;
+      for (let b = 0; b < 32; b++) {
+        if ((word & (1 << b)) === 0) continue;
+        const s = w * 32 + b;
+        if (tags[s] !== (this.before.size !== 0 ? this.at(s) : (now[s] ?? 0))) return s;
+      }
+    }
+    return -1;
+  }
+  /** Stop remembering (the snapshot is no longer needed). */
+  close(): void {
+    this.storage.closeSnapshot(this);
+  }
+}
+
 /** The blocks on disk: one content tag per slot (0 = never written). Two handles may share it. */
 export class SwapStorage {
   tags: Uint32Array;
+  /** Open snapshots: each remembers the old tag of a slot written since it was taken. */
+  private open: TagSnapshot[] = [];
   constructor(slots: number) {
     this.tags = new Uint32Array(slots);
+  }
+  /** Write a slot's tag (the way every write after populating goes, so that snapshots see it). */
+  write(slot: number, tag: number): void {
+    this.ensure(slot + 1);
+    for (const snap of this.open) if (!snap.before.has(slot)) snap.before.set(slot, this.tags[slot]!);
+    this.tags[slot] = tag;
+  }
+  /**
+   * The tags as they are now, without copying them: later writes remember the old tag instead (a
+   * handoff writes few or none after its point of no return; a 64 GiB VM has a million slots).
+   */
+  snapshot(): TagSnapshot {
+    const snap = new TagSnapshot(this);
+    this.open.push(snap);
+    return snap;
+  }
+  closeSnapshot(snap: TagSnapshot): void {
+    this.open = this.open.filter((s) => s !== snap);
   }
   ensure(slots: number): void {
     if (slots <= this.tags.length) return;

@@ -66,7 +66,8 @@ export interface PFrame_Info {
 
 /** The MemZip compression cache: its pages hold 4 zipped blocks each; the header moves at handoff. */
 export interface MemZipInfo {
-  cacheMPNs: number[];
+  /** The cache pages' MPNs (a typed array: a big VM has ~170,000 of them). */
+  cacheMPNs: Float64Array;
   numZipped: number;
   /** The compression-cache info header `VmMemZip_TransferMemZipInfo` hands over. */
   header: { owner: number; numCachePages: number; numZipped: number } | null;
@@ -144,7 +145,7 @@ export class World {
         numXMapPages2: 0,
       },
       lpool: null,
-      memzip: { cacheMPNs: [], numZipped: 0, header: null },
+      memzip: { cacheMPNs: new Float64Array(0), numZipped: 0, header: null },
     };
     this.swap = {
       swapFile: new SwapFile(`${name}.vswp`, swapSlots),
@@ -199,6 +200,16 @@ export class PShare {
   private n = 0;
   constructor(private readonly host: HostMemory) {
     this.owner = host.registerOwner('pshare', 0, 'page-sharing pool');
+  }
+  /** Make room for `more` MPNs at once (a VM being populated knows about how many it will share). */
+  reserve(more: number): void {
+    if (this.n + more <= this.mpns.length) return;
+    const m = new Float64Array(this.n + more);
+    m.set(this.mpns.subarray(0, this.n));
+    this.mpns = m;
+    const r = new Uint32Array(this.n + more);
+    r.set(this.refs.subarray(0, this.n));
+    this.refs = r;
   }
   /** Put `mpn` in the pool (its BackMap entry is set here); returns its pool index. */
   add(mpn: number): number {

@@ -4,7 +4,7 @@
 
 import type { BackmapCursor, PageMapping } from '../host';
 import { INVALID_MPN64, mpnHex } from '../pframe';
-import type { SwapFile } from '../swap';
+import type { SwapFile, TagSnapshot } from '../swap';
 import { type Machine, type PFrame_Info, type World, PAGE_2_DIRINDEX } from '../world';
 import { PFrame_DirSet, PFrame_Get, pframeHi, pframeLo } from '../vmmem';
 import { Rng } from '../rng';
@@ -114,7 +114,7 @@ export class FsrContext {
   /** Source pdir MPNs at the point of no return: what the destination must end up with. */
   pnrDirs: Float64Array | null = null;
   /** The source's swap bitmap and slot content tags at the point of no return. */
-  pnrSwap: { bitmap: Uint32Array; tags: Uint32Array } | null = null;
+  pnrSwap: { bitmap: Uint32Array; tags: TagSnapshot } | null = null;
   /** Directories touched in this step, for the invariant checker. */
   dirty: Array<{ world: World; dir: number }> = [];
   swapDirty = false;
@@ -256,12 +256,12 @@ export class FsrContext {
     this.swapDirty = true;
   }
   writeSlotTag(file: SwapFile, slot: number, tag: number): void {
-    file.storage.ensure(slot + 1);
-    const tags = file.storage;
-    const old = tags.tags[slot]!;
-    tags.tags[slot] = tag;
+    const storage = file.storage;
+    storage.ensure(slot + 1);
+    const old = storage.tags[slot]!;
+    storage.write(slot, tag);
     this.rt.journal.record(() => {
-      tags.tags[slot] = old;
+      storage.write(slot, old);
     });
   }
   copyBitmap(dst: SwapFile, src: SwapFile): void {

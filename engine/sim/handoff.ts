@@ -3,8 +3,9 @@
 // context's journaled helpers. The per-page loops have bulk forms that reach the same state in
 // one step when nothing could stop inside them.
 
+import { Packed } from '../backmap';
 import { BACKMAP_PGNUM_BITS, type BackmapCursor, type Owner } from '../host';
-import { INVALID_MPN64, PageType, mpnHex, pageTypeName, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../pframe';
+import { INVALID_MPN64, PageType, TypeCode, mpnHex, pageTypeName, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PAGE_2_PAGEINDEX, PFrameMakePTE, type World } from '../world';
 import { makeMainMemBPN, BPN_IsMainMem as isMainMemBPN, BPN_MAINMEM_REGION } from '../busmem';
 import type { Value } from './expr';
@@ -56,7 +57,6 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
   if (src.pframes.pdirLock.holder !== null || dst.pframes.pdirLock.holder !== null) return from;
   const bm = cx.bm ?? (cx.bm = host.cursor());
   const srcBase = (src.owners.mainmem.slot << BACKMAP_PGNUM_BITS) >>> 0;
-  const dstBase = (dst.owners.mainmem.slot << BACKMAP_PGNUM_BITS) >>> 0;
   const srcPdir = (src.owners.pdir.slot << BACKMAP_PGNUM_BITS) >>> 0;
   const dstPdir = (dst.owners.pdir.slot << BACKMAP_PGNUM_BITS) >>> 0;
   const spf = src.pframes;
@@ -74,7 +74,7 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     const words = host.peekWords(srcMPN) ?? host.map(srcMPN).u32;
     const first = d * ALLOC_PDIR_PAGES;
     const count = Math.min(ALLOC_PDIR_PAGES, numPages - first);
-    const n = moveDirEntries(bm, words, count, first, srcBase, dstBase);
+    const n = moveDirEntries(bm, words, count, first, src.owners.mainmem.slot, dst.owners.mainmem.slot);
     if (n < 0) {
       setDirEntries(bm, words, -n - 1, first, srcBase);
       break;
@@ -135,30 +135,45 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
  * entry is (source, pgNum) and make it (destination, pgNum). Returns how many moved, or -(i + 1)
  * when page i is not as expected (entries before it were moved; the caller puts them back).
  */
-function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, first: number, srcBase: number, dstBase: number): number {
-  let bw = bm.words;
-  let len = bw.length;
+function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, first: number, srcSlot: number, dstSlot: number): number {
+  let range = bm.range;
+  let packed = range.words;
+  let len = range.pages;
   let bHi = bm.baseHi;
   let bLo = bm.baseLo;
+  const flip = (srcSlot ^ dstSlot) << Packed.OWNER_SHIFT;
+  let blk = -1;
+  let base = 0;
   let n = 0;
   for (let i = 0; i < count; i++) {
     const lo = words[2 * i]!;
-    if (((lo >>> 4) & 0xf) !== REGULAR) continue;
+    if (((lo >>> 4) & 0xf) !== TypeCode.REGULAR) continue;
     const hb = (lo >>> 8) & 0x3f;
     const low = words[2 * i + 1]!;
-    let off = low - bLo;
-    if (hb !== bHi) off += (hb - bHi) * TWO_32;
-    if (off < 0 || off >= len) {
-      if (!bm.seek(hb * TWO_32 + low)) return -(i + 1);
-      bw = bm.words;
-      len = bw.length;
+    // The offset in the range as a uint32: exact when the MPN is in it (then hb is bHi, plus one
+    // when the low word wrapped past the base's); anything else takes the seek below.
+    let off = (low - bLo) >>> 0;
+    if (hb !== bHi + (low < bLo ? 1 : 0) || off >= len) {
+      // Another range of host memory (or none).
+      if (!bm.seek(hb * 4294967296 + low)) return -(i + 1);
+      range = bm.range;
+      packed = range.words;
+      len = range.pages;
       bHi = bm.baseHi;
       bLo = bm.baseLo;
-      off = low - bLo + (hb - bHi) * TWO_32;
+      off = (low - bLo) >>> 0;
+      blk = -1;
+    }
+    const x = packed[off]!;
+    if (off >>> Packed.BLOCK_SHIFT !== blk) {
+      blk = off >>> Packed.BLOCK_SHIFT;
+      base = range.sharedBase(off, srcSlot, dstSlot);
+      if (base < 0) base = -1e9; // no shared base: every entry of this block takes the general path
     }
     // BackMap_Unset(mpn, src, pg) and PFrame_SetRegular's BackMap_Set(mpn, dst, pg), fused.
-    if (bw[off] !== srcBase + first + i) return -(i + 1);
-    bw[off] = dstBase + first + i;
+    if (x >>> Packed.OWNER_SHIFT === srcSlot && (x & Packed.DELTA_MASK) + base === first + i) packed[off] = x ^ flip;
+    else if (range.move(off, srcSlot, dstSlot, first + i)) blk = -1; // the move may have rebased the block
+    else return -(i + 1);
     n++;
   }
   return n;
@@ -1249,20 +1264,23 @@ const FNS: F[] = [
           const bm = cx.bm ?? (cx.bm = cx.host.cursor());
           const dstBase = entry(cx.dst.owners.memzip, 0);
           const srcBase = entry(cx.src.owners.memzip, 0);
-          for (let i = 0; i < pages.length; i++) bm.set(pages[i]!, dstBase + i);
+          const sSlot = cx.src.owners.memzip.slot;
+          const dSlot = cx.dst.owners.memzip.slot;
+          // Each cache page changes owner, keeping its index (a move where the BackMap agrees).
+          for (let i = 0; i < pages.length; i++) if (!bm.move(pages[i]!, sSlot, dSlot, i)) bm.set(pages[i]!, dstBase + i);
           cx.host.adjustOwnerCount(cx.src.owners.memzip.slot, -pages.length);
           cx.host.adjustOwnerCount(cx.dst.owners.memzip.slot, pages.length);
           const saved = { dPages: d.cacheMPNs, dNum: d.numZipped, dHeader: d.header, sNum: s.numZipped, sHeader: s.header };
           d.cacheMPNs = pages;
           d.numZipped = s.numZipped;
           d.header = s.header ? { ...s.header, owner: cx.dst.worldID } : null;
-          s.cacheMPNs = [];
+          s.cacheMPNs = new Float64Array(0);
           s.numZipped = 0;
           s.header = null;
           const host = cx.host;
           const srcOwner = cx.src.owners.memzip;
           cx.rt.journal.record(() => {
-            for (let i = 0; i < pages.length; i++) bm.set(pages[i]!, srcBase + i);
+            for (let i = 0; i < pages.length; i++) if (!bm.move(pages[i]!, dSlot, sSlot, i)) bm.set(pages[i]!, srcBase + i);
             host.adjustOwnerCount(srcOwner.slot, pages.length);
             host.adjustOwnerCount(cx.dst.owners.memzip.slot, -pages.length);
             s.cacheMPNs = pages;
@@ -1754,8 +1772,10 @@ function recordPointOfNoReturn(cx: FsrContext): void {
   const file = cx.src.swap.swapFile;
   const prev = { dirs: cx.pnrDirs, swap: cx.pnrSwap };
   cx.pnrDirs = dirs;
-  cx.pnrSwap = { bitmap: file.bitmap.slice(), tags: file.tags.slice(0, file.numSlots) };
+  const tags = file.storage.snapshot();
+  cx.pnrSwap = { bitmap: file.bitmap.slice(), tags };
   cx.rt.journal.record(() => {
+    tags.close();
     cx.pnrDirs = prev.dirs;
     cx.pnrSwap = prev.swap;
   });

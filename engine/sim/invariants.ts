@@ -2,7 +2,7 @@
 // step touched, the running worlds' cached translations; and a full sweep when the run ends.
 
 import { BACKMAP_PGNUM_BITS } from '../host';
-import { INVALID_MPN64, PageType, mpnHex, pageTypeName, pfGetMPN, pfIndex, pfType } from '../pframe';
+import { INVALID_MPN64, PageType, TypeCode, mpnHex, pageTypeName, pfGetMPN, pfIndex, pfType } from '../pframe';
 import { ALLOC_PDIR_PAGES, type World } from '../world';
 import type { FsrContext, VmxState } from './context';
 
@@ -12,10 +12,6 @@ export interface InvariantBreak {
 }
 
 const ownerEntry = (slot: number, pgNum: number) => ((slot << BACKMAP_PGNUM_BITS) | pgNum) >>> 0;
-const REGULAR = PageType.REGULAR;
-const SWAPPED = PageType.SWAPPED;
-const ZIPPED = PageType.ZIPPED;
-const COW = PageType.COW;
 
 function describeOwner(cx: FsrContext, mpn: number): string {
   const b = cx.host.backmapLookup(mpn);
@@ -69,7 +65,7 @@ export function checkDir(cx: FsrContext, w: World, d: number, out: InvariantBrea
  */
 function scanPages(cx: FsrContext, w: World, words: Uint32Array, first: number, count: number): number {
   const bm = cx.bm ?? (cx.bm = cx.host.cursor());
-  const slotBase = (w.owners.mainmem.slot << BACKMAP_PGNUM_BITS) >>> 0;
+  const slot = w.owners.mainmem.slot;
   const swap = w.swap.swapFile;
   const checkSwap = w.pframes.pdirLock.holder === null;
   // A zipped page's cache page belongs to a MemZip cache (the source's until VmMemZip_TransferMemZipInfo
@@ -80,15 +76,15 @@ function scanPages(cx: FsrContext, w: World, words: Uint32Array, first: number, 
   for (let i = 0; i < count; i++) {
     const lo = words[2 * i]!;
     const t = (lo >>> 4) & 0xf;
-    if (t === REGULAR) {
+    if (t === TypeCode.REGULAR) {
       const mpn = ((lo >>> 8) & 0x3f) * 4294967296 + words[2 * i + 1]!;
-      if (bm.get(mpn) !== slotBase + first + i) return i;
-    } else if (t === SWAPPED) {
+      if (!bm.is(mpn, slot, first + i)) return i;
+    } else if (t === TypeCode.SWAPPED) {
       if (checkSwap && !swap.isUsed(words[2 * i + 1]!)) return i;
-    } else if (t === ZIPPED || t === COW) {
+    } else if (t === TypeCode.ZIPPED || t === TypeCode.COW) {
       const e = bm.get(((lo >>> 8) & 0x3f) * 4294967296 + words[2 * i + 1]!);
       const owner = e >>> BACKMAP_PGNUM_BITS;
-      if (e <= 0 || (t === COW ? owner !== pshare : owner !== zipA && owner !== zipB)) return i;
+      if (e <= 0 || (t === TypeCode.COW ? owner !== pshare : owner !== zipA && owner !== zipB)) return i;
     }
   }
   return -1;
@@ -156,17 +152,6 @@ function checkShadow(cx: FsrContext, vmx: VmxState, out: InvariantBreak[]): void
 }
 
 /** The first used slot of bitmap word `w` whose content differs (the bitmaps are known equal). */
-function firstBadSlot(f: World['swap']['swapFile'], swap: { bitmap: Uint32Array; tags: Uint32Array }, w: number, word: number): number {
-  const tags = f.tags;
-  const want = swap.tags;
-  for (let b = 0; b < 32; b++) {
-    if ((word & (1 << b)) === 0) continue;
-    const s = w * 32 + b;
-    if (tags[s] !== want[s]) return s;
-  }
-  return -1;
-}
-
 function countBits(bits: Uint32Array): number {
   let n = 0;
   for (let i = 0; i < bits.length; i++) {
@@ -215,14 +200,9 @@ export function checkEnd(cx: FsrContext, sweep = false): InvariantBreak[] {
     if (swap && sameBitmap(swap.bitmap, dst.swap.swapFile.bitmap)) {
       // Same used slots: compare what each holds.
       const f = dst.swap.swapFile;
-      for (let w = 0; w < swap.bitmap.length; w++) {
-        const word = swap.bitmap[w]!;
-        if (word === 0) continue;
-        const bad = firstBadSlot(f, swap, w, word);
-        if (bad >= 0) {
-          out.push({ name: 'swapped pages keep their content', message: `${f.name} slot ${bad}: ${f.isUsed(bad) ? `content ${f.tags[bad]!.toString(16)} ≠ the source's ${swap.tags[bad]!.toString(16)}` : 'not in use, but the source had a page there'}` });
-          break;
-        }
+      const bad = swap.tags.firstDifference(f.tags, swap.bitmap);
+      if (bad >= 0) {
+        out.push({ name: 'swapped pages keep their content', message: `${f.name} slot ${bad}: ${f.isUsed(bad) ? `content ${f.tags[bad]!.toString(16)} ≠ the source's ${swap.tags.at(bad).toString(16)}` : 'not in use, but the source had a page there'}` });
       }
     }
   }

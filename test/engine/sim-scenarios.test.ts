@@ -133,8 +133,8 @@ function assertHandedOver(p: Played): void {
   assert.equal(s.src.swap.swapperEnabled, false);
 
   // MemZip cache and lpool change hands.
-  assert.deepEqual(dst.alloc.memzip.cacheMPNs, start.memzip);
-  assert.deepEqual(s.src.alloc.memzip.cacheMPNs, []);
+  assert.deepEqual([...dst.alloc.memzip.cacheMPNs], start.memzip);
+  assert.equal(s.src.alloc.memzip.cacheMPNs.length, 0);
   assert.equal(s.src.alloc.lpool, null);
   if (start.lpool) assert.equal(dst.alloc.lpool?.ownerWorldID, dst.worldID);
 }
