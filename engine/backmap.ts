@@ -45,8 +45,9 @@ export class BackMapRange {
   private readonly wide = new Map<number, Uint32Array>();
 
   constructor(readonly pages: number) {
-    this.words = new Uint16Array(pages);
-    this.bases = new Int32Array(Math.ceil(pages / BLOCK_MPNS) * SLOTS).fill(-1);
+    // Explicit buffers: always outside the JS heap, however small (see BackmapCursor).
+    this.words = new Uint16Array(new ArrayBuffer(pages * 2));
+    this.bases = new Int32Array(new ArrayBuffer(Math.ceil(pages / BLOCK_MPNS) * SLOTS * 4)).fill(-1);
   }
 
   /** The raw entry at `off` (owner slot << 28 | pgNum), 0 when unset. */
@@ -86,6 +87,13 @@ export class BackMapRange {
 
   /** If the entry at `off` is (from, pgNum), make it (to, pgNum) and answer true; else change nothing. */
   move(off: number, from: number, to: number, pgNum: number): boolean {
+    const x = this.words[off]!;
+    if (x >>> OWNER_SHIFT !== from) return false;
+    const base = this.sharedBase(off, from, to);
+    if (base >= 0 && (x & DELTA_MASK) + base === pgNum) {
+      this.words[off] = x ^ ((from ^ to) << OWNER_SHIFT);
+      return true;
+    }
     if (!this.is(off, from, pgNum)) return false;
     this.set(off, ((to << SLOT_SHIFT_RAW) | pgNum) >>> 0);
     return true;

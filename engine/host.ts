@@ -411,12 +411,16 @@ export class HostMemory {
  * per-owner counts: callers adjust them in bulk (HostMemory.adjustOwnerCount).
  */
 export class BackmapCursor {
-  range: BackMapRange = new BackMapRange(0);
+  range!: BackMapRange;
   baseHi = 0;
   baseLo = 0;
   private base = 0;
   private end = 0;
-  constructor(private readonly host: HostMemory) {}
+  constructor(private readonly host: HostMemory) {
+    // Start at a real range, never at a placeholder: a hot loop that once saw another kind of
+    // typed array (a tiny one lives on the JS heap) gets slower code for every access after.
+    this.seek(host.regions[0]!.baseMPN);
+  }
   /** Point at the range holding `mpn`; false if the MPN is outside host memory. */
   seek(mpn: number): boolean {
     const r = this.host.region(mpn);
@@ -437,6 +441,19 @@ export class BackmapCursor {
   move(mpn: number, from: number, to: number, pgNum: number): boolean {
     if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return false;
     return this.range.move(mpn - this.base, from, to, pgNum);
+  }
+  /**
+   * `mpns[i]` becomes (to, i) for every i: by moving the owner bits where the entry is (from, i),
+   * else by writing the entry (a MemZip cache changing hands). Outside host memory: skipped.
+   */
+  moveIndexed(mpns: Float64Array, from: number, to: number): void {
+    const toBase = ((to << BACKMAP_PGNUM_BITS) | 0) >>> 0;
+    for (let i = 0; i < mpns.length; i++) {
+      const mpn = mpns[i]!;
+      if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) continue;
+      const off = mpn - this.base;
+      if (!this.range.move(off, from, to, i)) this.range.set(off, toBase + i);
+    }
   }
   /** Whether the entry of `mpn` is (slot, pgNum); false for an MPN outside host memory. */
   is(mpn: number, slot: number, pgNum: number): boolean {

@@ -2,7 +2,6 @@
 // deterministic. Writes real PFrames into real pdir pages, the BackMap and the stats, as the
 // kernel would have left them; the one hot loop of the model, so it works on words directly.
 
-import { BackMapRange } from './backmap';
 import { MAX_PGNUM } from './host';
 import { PageType, pfMakeLo } from './pframe';
 import { Rng } from './rng';
@@ -109,7 +108,7 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
   // a Float64Array, not in variables the helpers close over: a closure's variable holding an MPN
   // above 2^31 would box a new heap number on every write, millions of times.
   const run = new Float64Array(4); // [next MPN, pages left, the BackMap range's base MPN, the current MemZip page]
-  let bm = new BackMapRange(0);
+  let bm = host.backmapRange(host.regions[0]!.baseMPN).range;
   const RUN = 1 << 16;
   const refill = (): void => {
     const r = host.allocRun(RUN);

@@ -1262,12 +1262,9 @@ const FNS: F[] = [
           const d = cx.dst.alloc.memzip;
           const pages = s.cacheMPNs;
           const bm = cx.bm ?? (cx.bm = cx.host.cursor());
-          const dstBase = entry(cx.dst.owners.memzip, 0);
-          const srcBase = entry(cx.src.owners.memzip, 0);
           const sSlot = cx.src.owners.memzip.slot;
           const dSlot = cx.dst.owners.memzip.slot;
-          // Each cache page changes owner, keeping its index (a move where the BackMap agrees).
-          for (let i = 0; i < pages.length; i++) if (!bm.move(pages[i]!, sSlot, dSlot, i)) bm.set(pages[i]!, dstBase + i);
+          bm.moveIndexed(pages, sSlot, dSlot);
           cx.host.adjustOwnerCount(cx.src.owners.memzip.slot, -pages.length);
           cx.host.adjustOwnerCount(cx.dst.owners.memzip.slot, pages.length);
           const saved = { dPages: d.cacheMPNs, dNum: d.numZipped, dHeader: d.header, sNum: s.numZipped, sHeader: s.header };
@@ -1280,7 +1277,7 @@ const FNS: F[] = [
           const host = cx.host;
           const srcOwner = cx.src.owners.memzip;
           cx.rt.journal.record(() => {
-            for (let i = 0; i < pages.length; i++) if (!bm.move(pages[i]!, dSlot, sSlot, i)) bm.set(pages[i]!, srcBase + i);
+            bm.moveIndexed(pages, dSlot, sSlot);
             host.adjustOwnerCount(srcOwner.slot, pages.length);
             host.adjustOwnerCount(cx.dst.owners.memzip.slot, -pages.length);
             s.cacheMPNs = pages;
