@@ -39,7 +39,10 @@ const SLOTS = 1 << SLOT_BITS;
 export class BackMapRange {
   /** Per MPN (offset in the range): owner slot << OWNER_SHIFT | delta; 0 = no entry. */
   readonly words: Uint16Array;
-  /** Per (block, owner slot): the pgNum delta 0 stands for; -1 = not yet chosen. */
+  /**
+   * Per (block, owner slot): 1 + the pgNum that delta 0 stands for; 0 = not yet chosen (so the
+   * buffer needs no fill, and the parts of a range that nothing owns cost no RSS).
+   */
   private readonly bases: Int32Array;
   /** Blocks with escaped entries: the raw entry of each escaped offset in the block. */
   private readonly wide = new Map<number, Uint32Array>();
@@ -47,7 +50,7 @@ export class BackMapRange {
   constructor(readonly pages: number) {
     // Explicit buffers: always outside the JS heap, however small (see BackmapCursor).
     this.words = new Uint16Array(new ArrayBuffer(pages * 2));
-    this.bases = new Int32Array(new ArrayBuffer(Math.ceil(pages / BLOCK_MPNS) * SLOTS * 4)).fill(-1);
+    this.bases = new Int32Array(new ArrayBuffer(Math.ceil(pages / BLOCK_MPNS) * SLOTS * 4));
   }
 
   /** The raw entry at `off` (owner slot << 28 | pgNum), 0 when unset. */
@@ -57,7 +60,7 @@ export class BackMapRange {
     const d = w & DELTA_MASK;
     if (d === ESCAPE) return this.wide.get(off >>> BLOCK_SHIFT)![off & BLOCK_MASK]!;
     const slot = w >>> OWNER_SHIFT;
-    return ((slot << SLOT_SHIFT_RAW) | (this.bases[((off >>> BLOCK_SHIFT) << SLOT_BITS) + slot]! + d)) >>> 0;
+    return ((slot << SLOT_SHIFT_RAW) | (this.bases[((off >>> BLOCK_SHIFT) << SLOT_BITS) + slot]! - 1 + d)) >>> 0;
   }
 
   /** Store a raw entry (0 clears it). */
@@ -69,8 +72,12 @@ export class BackMapRange {
     const slot = entry >>> SLOT_SHIFT_RAW;
     const pgNum = entry & PGNUM_MASK_RAW;
     const bi = ((off >>> BLOCK_SHIFT) << SLOT_BITS) + slot;
-    let base = this.bases[bi]!;
-    if (base < 0) base = this.bases[bi] = pgNum;
+    if (slot === 0) throw new RangeError(`BackMap entry 0x${entry.toString(16)} has no owner slot`);
+    let base = this.bases[bi]! - 1;
+    if (base < 0) {
+      base = pgNum;
+      this.bases[bi] = pgNum + 1;
+    }
     const d = pgNum - base;
     if (d >= 0 && d < ESCAPE) this.words[off] = (slot << OWNER_SHIFT) | d;
     else this.setFar(off, slot, pgNum, entry);
@@ -82,7 +89,7 @@ export class BackMapRange {
     if (w >>> OWNER_SHIFT !== slot || w === 0) return false;
     const d = w & DELTA_MASK;
     if (d === ESCAPE) return this.wide.get(off >>> BLOCK_SHIFT)![off & BLOCK_MASK]! === (((slot << SLOT_SHIFT_RAW) | pgNum) >>> 0);
-    return this.bases[((off >>> BLOCK_SHIFT) << SLOT_BITS) + slot]! + d === pgNum;
+    return this.bases[((off >>> BLOCK_SHIFT) << SLOT_BITS) + slot]! - 1 + d === pgNum;
   }
 
   /** If the entry at `off` is (from, pgNum), make it (to, pgNum) and answer true; else change nothing. */
@@ -111,12 +118,12 @@ export class BackMapRange {
     const blk = off >>> BLOCK_SHIFT;
     if (this.wide.size > 0 && this.wide.has(blk)) return -1;
     const bi = blk << SLOT_BITS;
-    const base = this.bases[bi + from]!;
-    if (base < 0) return -1;
+    const stored = this.bases[bi + from]!;
+    if (stored === 0) return -1;
     const bt = this.bases[bi + to]!;
-    if (bt < 0) this.bases[bi + to] = base;
-    else if (bt !== base) return -1;
-    return base;
+    if (bt === 0) this.bases[bi + to] = stored;
+    else if (bt !== stored) return -1;
+    return stored - 1;
   }
 
   /** The owner slot at `off` (0 = unset), without decoding the pgNum. */
@@ -139,7 +146,7 @@ export class BackMapRange {
     const first = blk << BLOCK_SHIFT;
     const end = Math.min(first + BLOCK_MPNS, this.pages);
     const w = this.words;
-    const base = this.bases[bi]!;
+    const base = this.bases[bi]! - 1;
     let min = pgNum;
     let max = pgNum;
     for (let o = first; o < end; o++) {
@@ -155,7 +162,7 @@ export class BackMapRange {
         if (o === off || x >>> OWNER_SHIFT !== slot || (x & DELTA_MASK) === ESCAPE) continue;
         w[o] = (slot << OWNER_SHIFT) | (base + (x & DELTA_MASK) - min);
       }
-      this.bases[bi] = min;
+      this.bases[bi] = min + 1;
       w[off] = (slot << OWNER_SHIFT) | (pgNum - min);
       return;
     }

@@ -42,6 +42,8 @@ export interface PageMapping {
 /** How an unmaterialized page reads. Pages not written since boot hold stale bytes made from the seed. */
 export type FillFn = (mpn: number, out: Uint8Array) => void;
 
+/** Pages in one range at most: offsets in a range are int32s (8 TiB of 4 KiB pages). */
+export const MAX_RANGE_PAGES = 2 ** 31 - 1;
 /** BackMap entries pack the owner slot (4 bits) over pgNum (28 bits): 0 means unset. */
 export const BACKMAP_PGNUM_BITS = 28;
 export const MAX_PGNUM = 2 ** BACKMAP_PGNUM_BITS - 1;
@@ -99,6 +101,7 @@ export class HostMemory {
     for (const r of sorted) {
       if (!Number.isInteger(r.baseMPN) || r.baseMPN < 0) throw new RangeError(`host range baseMPN must be a non-negative integer, got ${r.baseMPN}`);
       if (!Number.isInteger(r.pages) || r.pages <= 0) throw new RangeError(`host range pages must be a positive integer, got ${r.pages}`);
+      if (r.pages > MAX_RANGE_PAGES) throw new RangeError(`host range ${mpnHex(r.baseMPN)}+${r.pages} is larger than the model's ${MAX_RANGE_PAGES} pages (8 TiB) per range: split it`);
       if (r.baseMPN + r.pages - 1 > MAX_MPN) throw new RangeError(`host range ${mpnHex(r.baseMPN)}+${r.pages} ends above the 38-bit MPN limit ${mpnHex(MAX_MPN)}`);
       if (r.baseMPN < prevEnd) throw new RangeError(`host ranges overlap at MPN ${mpnHex(r.baseMPN)}`);
       prevEnd = r.baseMPN + r.pages;
@@ -436,11 +439,6 @@ export class BackmapCursor {
   get(mpn: number): number {
     if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return -1;
     return this.range.get(mpn - this.base);
-  }
-  /** If the entry of `mpn` is (from, pgNum), make it (to, pgNum) and answer true; else change nothing. */
-  move(mpn: number, from: number, to: number, pgNum: number): boolean {
-    if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) return false;
-    return this.range.move(mpn - this.base, from, to, pgNum);
   }
   /**
    * `mpns[i]` becomes (to, i) for every i: by moving the owner bits where the entry is (from, i),

@@ -3,7 +3,10 @@
 // thousands of entries is garbage-collected heap that the GC copies and promotes as it grows; this
 // one is two flat buffers outside the heap. Knows nothing of what its numbers mean.
 
-/** Value 0 means "absent": `get` answers 0 for a key never set, and setting 0 takes a key out. */
+/**
+ * Value 0 means "absent": `get` answers 0 for a key never set, and setting 0 takes a key out (its
+ * slot is reclaimed when the table next grows; it never shrinks).
+ */
 export class IntMap {
   private keys: Int32Array;
   private vals: Int32Array;

@@ -35,7 +35,7 @@ export const ScenarioSchema = z.strictObject({
   teaches: z.string().default(''),
   seed: count('seed').default(1),
   host: z.strictObject({
-    ranges: z.array(z.strictObject({ baseMPN: Mpn, pages: positive('pages') })).min(1, 'host.ranges needs at least one range'),
+    ranges: z.array(z.strictObject({ baseMPN: Mpn, pages: positive('pages').max(2 ** 31 - 1, 'pages must be at most 2147483647 (8 TiB) per range: split a bigger one') })).min(1, 'host.ranges needs at least one range'),
   }),
   vm: z.strictObject({
     memMB: positive('vm.memMB').max(1024 * 1024, 'vm.memMB is at most 1048576 (1 TiB)'),

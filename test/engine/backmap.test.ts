@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { BackMapRange } from '../../engine/backmap';
 import { HostMemory } from '../../engine/host';
 import { IntMap } from '../../engine/intmap';
+import { PageType, TypeCode } from '../../engine/pframe';
+import { SwapStorage } from '../../engine/swap';
 
 const entry = (slot: number, pgNum: number) => ((slot << 28) | pgNum) >>> 0;
 
@@ -45,6 +47,18 @@ describe('BackMapRange (2 bytes per MPN)', () => {
     assert.equal(r.sharedBase(600, 3, 4), -1, 'no entries of the old owner in that block');
   });
 
+  it('never flips an escaped entry: a pgNum at exactly base + 4095 is kept whole and moves the slow way', () => {
+    const r = new BackMapRange(512);
+    r.set(0, entry(2, 1000));
+    r.set(1, entry(2, 5095)); // delta 4095 would be the escape marker itself
+    assert.equal(r.escapedBlocks, 1);
+    assert.equal(r.sharedBase(1, 2, 3), -1, 'a block with escapes has no shared base');
+    assert.equal(r.move(1, 2, 3, 5095), true);
+    assert.equal(r.get(1), entry(3, 5095));
+    assert.equal(r.get(0), entry(2, 1000));
+    assert.throws(() => r.set(5, 12345), /has no owner slot/);
+  });
+
   it('matches a plain map over random writes and moves', () => {
     const op = fc.record({
       off: fc.integer({ min: 0, max: 1535 }),
@@ -52,7 +66,7 @@ describe('BackMapRange (2 bytes per MPN)', () => {
       to: fc.integer({ min: 1, max: 15 }),
       // Mostly close pgNums, sometimes far ones (rebases and escapes).
       pgNum: fc.oneof(fc.integer({ min: 50000, max: 53000 }), fc.integer({ min: 0, max: 2 ** 28 - 1 })),
-      kind: fc.constantFrom('set', 'set', 'set', 'move'),
+      kind: fc.constantFrom('set', 'set', 'set', 'move', 'wrongMove'),
     });
     fc.assert(fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
       const r = new BackMapRange(1536);
@@ -67,6 +81,12 @@ describe('BackMapRange (2 bytes per MPN)', () => {
           const from = cur >>> 28;
           const pg = cur & (2 ** 28 - 1);
           if (from === 0) continue;
+          if (o.kind === 'wrongMove') {
+            // A move that names the wrong pgNum or the wrong owner is refused and changes nothing.
+            assert.equal(r.move(o.off, from, o.to, (pg + 1) % 2 ** 28), false);
+            assert.equal(r.move(o.off, from === 15 ? 14 : from + 1, o.to, pg), false);
+            continue;
+          }
           assert.equal(r.move(o.off, from, o.to, pg), true);
           ref.set(o.off, entry(o.to, pg));
         }
@@ -77,6 +97,35 @@ describe('BackMapRange (2 bytes per MPN)', () => {
         assert.equal(r.slot(off), e >>> 28);
       }
     }), { numRuns: 200 });
+  });
+});
+
+describe('TypeCode', () => {
+  it('is PageType for the codes the hot loops test', () => {
+    assert.deepEqual([TypeCode.REGULAR, TypeCode.COW, TypeCode.SWAPPED, TypeCode.ZIPPED], [PageType.REGULAR, PageType.COW, PageType.SWAPPED, PageType.ZIPPED]);
+  });
+});
+
+describe('TagSnapshot', () => {
+  it('reads the tags as they were when taken, whatever is written after, until closed', () => {
+    const st = new SwapStorage(8);
+    st.write(1, 11);
+    st.write(2, 22);
+    const snap = st.snapshot();
+    st.write(1, 99);
+    st.write(1, 98);
+    st.write(20, 7); // grows the storage
+    assert.deepEqual([snap.at(1), snap.at(2), snap.at(20)], [11, 22, 0]);
+    const bitmap = new Uint32Array([0b110]);
+    assert.equal(snap.firstDifference(st.tags, bitmap), 1, 'slot 1 changed since');
+    st.write(1, 11);
+    assert.equal(snap.firstDifference(st.tags, bitmap), -1);
+    const other = Uint32Array.from(st.tags);
+    other[2] = 5;
+    assert.equal(snap.firstDifference(other, bitmap), 2, 'another storage with other content');
+    snap.close();
+    st.write(2, 33);
+    assert.equal(snap.before.has(2), false, 'a closed snapshot remembers nothing more');
   });
 });
 

@@ -61,6 +61,7 @@ describe('scenario format: errors name the field and what is allowed', () => {
     assert.match(problems({ ...base, host: { ranges: [{ baseMPN: 'zz', pages: 10 }] } })[0]!, /^host\.ranges\[0\]\.baseMPN: .*hex/);
     assert.match(problems({ ...base, host: { ranges: [{ baseMPN: '0x4000000000', pages: 10 }] } })[0]!, /^host\.ranges\[0\]\.baseMPN: .*38 bits/);
     assert.match(problems({ ...base, host: { ranges: [{ baseMPN: 0, pages: 100 }] } })[0]!, /^host\.ranges hold 100 pages, too few for a 4 MB VM/);
+    assert.match(problems({ ...base, host: { ranges: [{ baseMPN: 0, pages: 2 ** 31 }] } })[0]!, /^host\.ranges\[0\]\.pages: .*at most 2147483647/);
     assert.match(problems({ ...base, host: { ranges: [{ baseMPN: 0, pages: 40000 }, { baseMPN: 100, pages: 40000 }] } })[0]!, /^host\.ranges overlap at MPN 0x64/);
   });
 

@@ -60,6 +60,8 @@ function fingerprint(s: Session): string {
   parts.push(bm, host.allocatedPages, host.freeStackDepth, Array.from(host.ownerCounts));
   parts.push(cx.fsr, vmx(cx.srcVmx), vmx(cx.dstVmx), cx.cpt, cx.handoff, cx.helper, cx.swapOutsLeft, cx.srcTimedOut, cx.rng.state);
   parts.push(cx.pnrDirs && Array.from(cx.pnrDirs));
+  const pnr = cx.pnrSwap;
+  parts.push(pnr && [hashWords(pnr.bitmap), Array.from({ length: pnr.bitmap.length * 32 }, (_, s) => pnr.tags.at(s)).reduce((h, t) => fnv(h, t), 0x811c9dc5)]);
   for (const a of s.rt.actors) {
     parts.push(a.name, a.done, a.exitReason, s.rt.blockedOn(a));
     parts.push(a.stack.map((f) => [f.fn.name, f.pc, f.locals, typeof f.into === 'string' ? f.into : Boolean(f.into), Boolean(f.stay)]));
