@@ -316,7 +316,7 @@ export class HostMemory {
   contentTag(mpn: number): number {
     const slot = this.slotOf(mpn);
     if (slot < 0) return (Math.imul(this.seed ^ 0x2545f491, 0x9e3779b1) ^ Math.imul((mpn >>> 0) + 1, 0x85ebca6b) ^ Math.floor(mpn / 4294967296)) >>> 0 || 1;
-    const u8 = new Uint8Array(this.slabs[slot >>> SLAB_SHIFT]!, (slot & (SLAB_PAGES - 1)) * PAGE_SIZE, PAGE_SIZE);
+    const u8 = this.mapping(mpn, slot).u8;
     let h = 0x811c9dc5;
     for (let i = 0; i < u8.length; i++) h = Math.imul(h ^ u8[i]!, 0x01000193);
     return h >>> 0 || 1;
@@ -348,7 +348,7 @@ export class HostMemory {
   /** The words of a materialized page, or null for a page that still reads as its fill. */
   peekWords(mpn: number): Uint32Array | null {
     const slot = this.slotOf(mpn);
-    return slot < 0 ? null : new Uint32Array(this.slabs[slot >>> SLAB_SHIFT]!, (slot & (SLAB_PAGES - 1)) * PAGE_SIZE, PAGE_SIZE / 4);
+    return slot < 0 ? null : this.mapping(mpn, slot).u32;
   }
   /** The page's 4096 bytes as they read now, without materializing it. */
   read(mpn: number): Uint8Array {
@@ -368,9 +368,10 @@ export class HostMemory {
   /** Forget a page's bytes: it reads as its fill again (undo of its first materialization, a reused pdir page). */
   dematerialize(mpn: number): void {
     const r = this.region(mpn);
-    const s = r ? r.slots.get(mpn - r.baseMPN) : 0;
+    if (!r) return;
+    const s = r.slots.get(mpn - r.baseMPN);
     if (s > 0) {
-      r!.slots.set(mpn - r!.baseMPN, -s);
+      r.slots.set(mpn - r.baseMPN, -s);
       this.materialized--;
     }
   }
@@ -445,7 +446,7 @@ export class BackmapCursor {
    * else by writing the entry (a MemZip cache changing hands). Outside host memory: skipped.
    */
   moveIndexed(mpns: Float64Array, from: number, to: number): void {
-    const toBase = ((to << BACKMAP_PGNUM_BITS) | 0) >>> 0;
+    const toBase = (to << BACKMAP_PGNUM_BITS) >>> 0;
     for (let i = 0; i < mpns.length; i++) {
       const mpn = mpns[i]!;
       if ((mpn < this.base || mpn >= this.end) && !this.seek(mpn)) continue;

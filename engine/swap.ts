@@ -21,7 +21,7 @@ export class TagSnapshot {
       for (let b = 0; b < 32; b++) {
         if ((word & (1 << b)) === 0) continue;
         const s = w * 32 + b;
-        if (tags[s] !== (this.before.size !== 0 ? this.at(s) : (now[s] ?? 0))) return s;
+        if (tags[s] !== this.at(s)) return s;
       }
     }
     return -1;
