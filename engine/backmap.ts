@@ -47,9 +47,11 @@ export class BackMapRange {
   /** Blocks with escaped entries: the raw entry of each escaped offset in the block. */
   private readonly wide = new Map<number, Uint32Array>();
 
-  constructor(readonly pages: number) {
+  /** `words`, when given, is zeroed storage for `pages` words that the caller placed (a scanner's). */
+  constructor(readonly pages: number, words?: Uint16Array) {
+    if (words && words.length !== pages) throw new RangeError(`BackMap words for ${pages} pages, got ${words.length}`);
     // Explicit buffers: always outside the JS heap, however small (see BackmapCursor).
-    this.words = new Uint16Array(new ArrayBuffer(pages * 2));
+    this.words = words ?? new Uint16Array(new ArrayBuffer(pages * 2));
     this.bases = new Int32Array(new ArrayBuffer(Math.ceil(pages / BLOCK_MPNS) * SLOTS * 4));
   }
 

@@ -3,6 +3,7 @@
 // Knows nothing of worlds beyond the owner slots they register, nor of the handoff.
 
 import { BackMapRange } from './backmap';
+import { SCAN_MIN_PAGES, SLAB_BYTES, makeScanner, type DirScanner } from './dirscan';
 import { IntMap } from './intmap';
 import { MAX_MPN, mpnHex } from './pframe';
 
@@ -10,6 +11,7 @@ export const PAGE_SIZE = 4096;
 /** Pages per slab of materialized page bytes (1 MiB slabs: fewer, larger allocations). */
 const SLAB_SHIFT = 8;
 const SLAB_PAGES = 1 << SLAB_SHIFT;
+if (SLAB_PAGES * 4096 !== SLAB_BYTES) throw new Error('host slabs and scanner slab areas disagree on the slab size');
 
 /** What owns an MPN in the BackMap. *model:* pdir and memzip pages are owned like guest pages. */
 export type OwnerKind = 'mainmem' | 'pdir' | 'pdir2' | 'memzip' | 'pshare';
@@ -21,6 +23,12 @@ export interface Owner {
   readonly worldID: number;
   readonly label: string;
 }
+
+/**
+ * Which ranges keep their BackMap in WebAssembly memory for the handoff's scan (engine/dirscan.ts):
+ * the big ones (the default), all (tests that compare both paths on small hosts) or none.
+ */
+export type ScanPolicy = 'big' | 'always' | 'never';
 
 /** One contiguous run of host memory. */
 export interface MemRange {
@@ -67,8 +75,11 @@ class Region {
   readonly slots = new IntMap();
   /** Offsets of the freed MPNs that are on the free stack (value 1). */
   readonly freed = new IntMap();
-  constructor(readonly baseMPN: number, readonly pages: number) {
-    this.backmap = new BackMapRange(pages);
+  /** The range's BackMap words in WebAssembly memory with the handoff's scan over them, or null. */
+  readonly scanner: DirScanner | null;
+  constructor(readonly baseMPN: number, readonly pages: number, scan: ScanPolicy, slabBytes: number) {
+    this.scanner = scan === 'never' || (scan === 'big' && pages < SCAN_MIN_PAGES) ? null : makeScanner(pages, slabBytes);
+    this.backmap = new BackMapRange(pages, this.scanner?.words);
   }
   get end(): number {
     return this.baseMPN + this.pages;
@@ -79,7 +90,12 @@ export class HostMemory {
   readonly regions: Region[];
   readonly totalPages: number;
   private readonly owners: Owner[] = [];
-  private readonly slabs: ArrayBuffer[] = [];
+  /** Slab k is the SLAB_BYTES of slabBufs[k] from slabOffs[k]: its own buffer, or part of a scanner's memory. */
+  private readonly slabBufs: ArrayBuffer[] = [];
+  private readonly slabOffs: number[] = [];
+  /** The scanner whose memory takes the first slabs (the biggest range's), and how much of its area is used. */
+  private readonly arena: DirScanner | null;
+  private arenaUsed = 0;
   private slotsUsed = 0;
   private materialized = 0;
   /** Freed MPNs, reused last-in first-out before the bump cursor moves on. */
@@ -94,7 +110,7 @@ export class HostMemory {
   /** Content of not-yet-written pages by owner (a pdir page reads as its world's default PFrames). */
   private readonly ownerFill = new Map<number, FillFn>();
 
-  constructor(ranges: readonly MemRange[], readonly seed = 1) {
+  constructor(ranges: readonly MemRange[], readonly seed = 1, scan: ScanPolicy = 'big') {
     if (ranges.length === 0) throw new RangeError('host layout needs at least one memory range');
     const sorted = [...ranges].sort((a, b) => a.baseMPN - b.baseMPN);
     let prevEnd = -1;
@@ -106,7 +122,13 @@ export class HostMemory {
       if (r.baseMPN < prevEnd) throw new RangeError(`host ranges overlap at MPN ${mpnHex(r.baseMPN)}`);
       prevEnd = r.baseMPN + r.pages;
     }
-    this.regions = sorted.map((r) => new Region(r.baseMPN, r.pages));
+    const biggest = sorted.reduce((m, r) => Math.max(m, r.pages), 0);
+    // The biggest range's scanner also holds slabs: room for two pdir pages per 512 of its pages
+    // (a source VM's and a destination's as large as it can hold) and an eighth of the range's
+    // bytes besides, at most 64 MiB.
+    const arenaBytes = (pages: number) => Math.ceil(pages / 256) * PAGE_SIZE + Math.min(64 << 20, pages * (PAGE_SIZE / 8));
+    this.regions = sorted.map((r) => new Region(r.baseMPN, r.pages, scan, r.pages === biggest ? arenaBytes(r.pages) : 0));
+    this.arena = this.regions.find((r) => r.pages === biggest)!.scanner;
     this.lastRegion = this.regions[0]!;
     this.totalPages = sorted.reduce((n, r) => n + r.pages, 0);
     this.fill = (mpn, out) => fillStale(this.seed, mpn, out);
@@ -348,7 +370,7 @@ export class HostMemory {
   /** The words of a materialized page, or null for a page that still reads as its fill. */
   peekWords(mpn: number): Uint32Array | null {
     const slot = this.slotOf(mpn);
-    return slot < 0 ? null : this.mapping(mpn, slot).u32;
+    return slot < 0 ? null : new Uint32Array(this.slabBufs[slot >>> SLAB_SHIFT]!, this.slabOffs[slot >>> SLAB_SHIFT]! + (slot & (SLAB_PAGES - 1)) * PAGE_SIZE, PAGE_SIZE / 4);
   }
   /** The page's 4096 bytes as they read now, without materializing it. */
   read(mpn: number): Uint8Array {
@@ -393,16 +415,28 @@ export class HostMemory {
     if (old !== 0) {
       slot = -old - 1;
     } else {
-      if ((this.slotsUsed & (SLAB_PAGES - 1)) === 0) this.slabs.push(new ArrayBuffer(SLAB_PAGES * PAGE_SIZE));
+      if ((this.slotsUsed & (SLAB_PAGES - 1)) === 0) this.addSlab();
       slot = this.slotsUsed++;
     }
     r.slots.set(mpn - r.baseMPN, slot + 1);
     this.materialized++;
     return slot;
   }
+  /** A new slab: in the arena while it has room (there the handoff's scan reads pdir pages in place), else its own buffer. */
+  private addSlab(): void {
+    const a = this.arena;
+    if (a && this.arenaUsed + SLAB_BYTES <= a.slabBytes) {
+      this.slabBufs.push(a.buffer);
+      this.slabOffs.push(a.slabsAt + this.arenaUsed);
+      this.arenaUsed += SLAB_BYTES;
+    } else {
+      this.slabBufs.push(new ArrayBuffer(SLAB_BYTES));
+      this.slabOffs.push(0);
+    }
+  }
   private mapping(mpn: number, slot: number): PageMapping {
-    const buf = this.slabs[slot >>> SLAB_SHIFT]!;
-    const off = (slot & (SLAB_PAGES - 1)) * PAGE_SIZE;
+    const buf = this.slabBufs[slot >>> SLAB_SHIFT]!;
+    const off = this.slabOffs[slot >>> SLAB_SHIFT]! + (slot & (SLAB_PAGES - 1)) * PAGE_SIZE;
     return { mpn, u8: new Uint8Array(buf, off, PAGE_SIZE), u32: new Uint32Array(buf, off, PAGE_SIZE / 4) };
   }
 }
@@ -416,6 +450,8 @@ export class HostMemory {
  */
 export class BackmapCursor {
   range!: BackMapRange;
+  /** The range's scanner (engine/dirscan.ts), or null: the JavaScript loop does its work. */
+  scanner: DirScanner | null = null;
   baseHi = 0;
   baseLo = 0;
   private base = 0;
@@ -430,6 +466,7 @@ export class BackmapCursor {
     const r = this.host.region(mpn);
     if (!r) return false;
     this.range = r.backmap;
+    this.scanner = r.scanner;
     this.base = r.baseMPN;
     this.end = r.baseMPN + r.pages;
     this.baseHi = Math.floor(r.baseMPN / 4294967296);

@@ -1,6 +1,7 @@
 // The engine's public surface. Pure TypeScript: no vscode, no Node built-ins, no DOM.
 export * from './pframe';
 export * from './host';
+export * from './dirscan';
 export * from './swap';
 export * from './world';
 export * from './vmmem';

@@ -3,8 +3,9 @@
 // context's journaled helpers. The per-page loops have bulk forms that reach the same state in
 // one step when nothing could stop inside them.
 
-import { Packed } from '../backmap';
+import { Packed, type BackMapRange } from '../backmap';
 import { BACKMAP_PGNUM_BITS, type BackmapCursor, type Owner } from '../host';
+import type { DirScanner } from '../dirscan';
 import { INVALID_MPN64, PageType, TypeCode, mpnHex, pageTypeName, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PAGE_2_PAGEINDEX, PFrameMakePTE, type World } from '../world';
 import { makeMainMemBPN, BPN_IsMainMem as isMainMemBPN, BPN_MAINMEM_REGION } from '../busmem';
@@ -65,6 +66,7 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
   const doneSrc: number[] = [];
   const doneDst: number[] = [];
   let moved = 0;
+  const at = noBlock();
   let d = from;
   for (; d < to; d++) {
     const srcMPN = src.dirMPN(d);
@@ -74,7 +76,7 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     const words = host.peekWords(srcMPN) ?? host.map(srcMPN).u32;
     const first = d * ALLOC_PDIR_PAGES;
     const count = Math.min(ALLOC_PDIR_PAGES, numPages - first);
-    const n = moveDirEntries(bm, words, count, first, src.owners.mainmem.slot, dst.owners.mainmem.slot);
+    const n = moveDirEntries(bm, words, count, first, src.owners.mainmem.slot, dst.owners.mainmem.slot, at);
     if (n < 0) {
       setDirEntries(bm, words, -n - 1, first, srcBase);
       break;
@@ -130,12 +132,99 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
   return d;
 }
 
+/** A block base no pgNum is near: every entry of the block takes the general path. */
+const NO_BASE = -1e9;
+/** High MPN bits no PFrame has: with them every REGULAR page stops the scan (no block chosen yet). */
+const NO_BLOCK = -1;
+
+/**
+ * The block a batch of moveDirEntries calls is scanning (engine/dirscan.ts), kept from one pdir
+ * to the next: a VM's consecutive pdirs mostly go on in the same block. Between the calls of one
+ * batch only pdir-owner entries change, never the mainmem owners' bases it holds. Kept for one
+ * range; blk -1: no block yet.
+ */
+interface ScanBlock {
+  range: BackMapRange | null;
+  blk: number;
+  blkLo: number;
+  hiBits: number;
+  base: number;
+}
+const noBlock = (): ScanBlock => ({ range: null, blk: -1, blkLo: 0, hiBits: NO_BLOCK, base: NO_BASE });
+
 /**
  * The hot loop of the handoff: for each REGULAR PFrame of a pdir page, check that its MPN's BackMap
  * entry is (source, pgNum) and make it (destination, pgNum). Returns how many moved, or -(i + 1)
  * when page i is not as expected (entries before it were moved; the caller puts them back).
+ *
+ * Where the range has a scanner (engine/dirscan.ts) the plain pages go through it, and this loop
+ * does only what it stops for: another range, another block's base, an entry to move in full.
  */
-function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, first: number, srcSlot: number, dstSlot: number): number {
+function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, first: number, srcSlot: number, dstSlot: number, at: ScanBlock): number {
+  const srcBits = srcSlot << Packed.OWNER_SHIFT;
+  const flip = (srcSlot ^ dstSlot) << Packed.OWNER_SHIFT;
+  let loaded: DirScanner | null = null;
+  let pf = 0;
+  const same = at.range === bm.range;
+  let blk = same ? at.blk : -1;
+  let blkLo = at.blkLo;
+  let hiBits = same ? at.hiBits : NO_BLOCK;
+  let base = at.base;
+  let i = 0;
+  let n = 0;
+  for (;;) {
+    const sc = bm.scanner;
+    if (sc === null) {
+      at.range = null;
+      const r = moveDirEntriesFrom(bm, words, i, count, first, srcSlot, dstSlot);
+      return r < 0 ? r : n + r;
+    }
+    if (sc !== loaded) {
+      pf = sc.place(words);
+      loaded = sc;
+    }
+    const r = sc.scan(pf, i, count, (first + i - base) | 0, blk << Packed.BLOCK_SHIFT, blkLo, hiBits, srcBits, flip);
+    n += r >>> 16;
+    i = r & 0xffff;
+    if (i >= count) {
+      at.range = bm.range;
+      at.blk = blk;
+      at.blkLo = blkLo;
+      at.hiBits = hiBits;
+      at.base = base;
+      return n;
+    }
+    // Page i is REGULAR and the scan stopped at it: another range, another block, or an entry
+    // that is not the plain (source, pgNum) at the block's shared base.
+    const range = bm.range;
+    const hb = (words[2 * i]! >>> 8) & 0x3f;
+    const low = words[2 * i + 1]!;
+    const off = (hb - bm.baseHi) * TWO_32 + (low - bm.baseLo);
+    if (off < 0 || off >= range.pages) {
+      if (!bm.seek(hb * TWO_32 + low)) return -(i + 1);
+      blk = -1;
+      hiBits = NO_BLOCK;
+    } else if (off >>> Packed.BLOCK_SHIFT !== blk) {
+      blk = off >>> Packed.BLOCK_SHIFT;
+      const start = blk << Packed.BLOCK_SHIFT;
+      const mpn = bm.baseHi * TWO_32 + bm.baseLo + start;
+      blkLo = mpn % TWO_32 | 0;
+      hiBits = Math.floor(mpn / TWO_32) << 8;
+      base = range.sharedBase(off, srcSlot, dstSlot);
+      if (base < 0) base = NO_BASE;
+    } else {
+      if (!range.move(off, srcSlot, dstSlot, first + i)) return -(i + 1);
+      // The move may have rebased the block: find its base again at the next REGULAR page.
+      blk = -1;
+      hiBits = NO_BLOCK;
+      n++;
+      i++;
+    }
+  }
+}
+
+/** moveDirEntries in JavaScript alone, from page `from` on: the same answer for those pages. */
+function moveDirEntriesFrom(bm: BackmapCursor, words: Uint32Array, from: number, count: number, first: number, srcSlot: number, dstSlot: number): number {
   let range = bm.range;
   let packed = range.words;
   let len = range.pages;
@@ -145,7 +234,7 @@ function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, fi
   let blk = -1;
   let base = 0;
   let n = 0;
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < count; i++) {
     const lo = words[2 * i]!;
     if (((lo >>> 4) & 0xf) !== TypeCode.REGULAR) continue;
     const hb = (lo >>> 8) & 0x3f;
@@ -168,7 +257,7 @@ function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, fi
     if (off >>> Packed.BLOCK_SHIFT !== blk) {
       blk = off >>> Packed.BLOCK_SHIFT;
       base = range.sharedBase(off, srcSlot, dstSlot);
-      if (base < 0) base = -1e9; // no shared base: every entry of this block takes the general path
+      if (base < 0) base = NO_BASE;
     }
     // BackMap_Unset(mpn, src, pg) and PFrame_SetRegular's BackMap_Set(mpn, dst, pg), fused.
     if (x >>> Packed.OWNER_SHIFT === srcSlot && (x & Packed.DELTA_MASK) + base === first + i) packed[off] = x ^ flip;

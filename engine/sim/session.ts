@@ -2,7 +2,7 @@
 // scenario, wires the handoff program to the runtime and the invariant checks, and offers what a
 // debugger needs — control, stacks, watches, names for conditions, the outcome. No protocol here.
 
-import { HostMemory, PAGE_SIZE } from '../host';
+import { HostMemory, PAGE_SIZE, type ScanPolicy } from '../host';
 import { INVALID_MPN64, PageType, decodeExtra, decodePFrame, mpnHex, pageTypeName, pfType, pteHex } from '../pframe';
 import { populateVM } from '../populate';
 import { Rng } from '../rng';
@@ -35,6 +35,8 @@ export interface SessionOptions {
   fullCheckAtEnd?: boolean;
   /** Steps of history kept for going back (default 1,000,000; older steps are evicted). */
   historyLimit?: number;
+  /** Which host ranges the handoff scans in WebAssembly (default 'big'; tests compare 'always' and 'never'). */
+  scan?: ScanPolicy;
 }
 
 export type WatchTarget =
@@ -76,7 +78,7 @@ export class Session {
   constructor(readonly scenario: Scenario, opts: SessionOptions = {}) {
     const seed = opts.seed ?? scenario.seed;
     this.seed = seed;
-    const host = new HostMemory(scenario.host.ranges, seed);
+    const host = new HostMemory(scenario.host.ranges, seed, opts.scan);
     const machine = (this.machine = new Machine(host));
     const src = (this.src = populateVM(machine, {
       worldID: SOURCE_WORLD_ID,

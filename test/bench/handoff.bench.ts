@@ -34,6 +34,56 @@ function fresh(): Session {
   return s;
 }
 
+/** A run to the end without breakpoints, the stream read before it, and stepping at its end. */
+function plainRun(): { read: number; run: number; stepBack: number; stepFwd: number } {
+  const s = fresh();
+  const dirs = Array.from({ length: s.src.numDirs }, (_, d) => s.src.dirMPN(d));
+  gc();
+  const read = Math.min(streamRead(s, dirs), streamRead(s, dirs));
+  gc();
+  let t = performance.now();
+  s.runToEnd();
+  const run = performance.now() - t;
+  if (s.outcome().victor !== 'destination') throw new Error('big-vm did not hand over');
+
+  // At the end of the run (a few statements before the last, so that stepping forward does not
+  // end the run and start the end-of-run sweep): one step back vs one step forward over the
+  // same statement, alternated.
+  let stepBack = Infinity;
+  let stepFwd = Infinity;
+  for (let k = 0; k < 3; k++) s.rt.stepBack(1);
+  for (let k = 0; k < 20; k++) {
+    t = performance.now();
+    s.rt.stepBack(1);
+    stepBack = Math.min(stepBack, performance.now() - t);
+    t = performance.now();
+    s.rt.step(1, 'in');
+    s.rt.run();
+    stepFwd = Math.min(stepFwd, performance.now() - t);
+  }
+  return { read, run, stepBack, stepFwd };
+}
+
+/** A run to the end with ten breakpoints that never hit on it: failure paths and functions of other modes. */
+function runWithIdleBreakpoints(): number {
+  const b = fresh();
+  const never = ['FSRCancelPrepareForMemoryTransfer', 'FSRDestAbort', 'FSRSetupSwapMirror', 'SVM_MakeDev', 'SVMAsyncDiskCopyStart',
+    'FSRSwapCopyFindExtentCB', 'World_Panic', 'FSRSourceResume'];
+  const r = b.rt.setBreakpoints(['function', 'line'], [
+    ...never.map((name) => ({ kind: 'function' as const, name })),
+    // A condition evaluated once and false; a line in a path this run does not take.
+    { kind: 'function', name: 'FSR_ResumeDone', condition: 'resumeState == "FSR_RESUME_SOURCE"' },
+    { kind: 'line', line: b.listing.fns.get('FSRCancelPrepareForMemoryTransfer')!.body[1]!.line! },
+  ]);
+  if (r.length !== 10 || r.some((x) => !x.verified)) throw new Error(`breakpoints not verified: ${JSON.stringify(r)}`);
+  gc();
+  const t = performance.now();
+  const stop = b.runToEnd();
+  const idle = performance.now() - t;
+  if (stop?.reason !== 'end') throw new Error(`a never-hit breakpoint stopped the run: ${JSON.stringify(stop)}`);
+  return idle;
+}
+
 if (mode === 'rss-run') {
   const s = fresh();
   s.runToEnd();
@@ -42,53 +92,25 @@ if (mode === 'rss-run') {
 } else if (mode === 'rss-empty') {
   console.log(JSON.stringify({ maxRSS: peakRSS() }));
 } else {
-  // handoff-64GiB and breakpoints-idle: best of 3 fresh sessions each.
+  // handoff-64GiB and breakpoints-idle: best of 4 fresh sessions each. A session made while an
+  // earlier one is still alive runs slower (memory the collector has not yet given back), so each
+  // round makes one of each kind in turn, the earlier one dropped first, and alternates the order.
   let run = Infinity;
   let read = Infinity;
   let idle = Infinity;
   let stepFwd = Infinity;
   let stepBack = Infinity;
-  for (let round = 0; round < 3; round++) {
-    const s = fresh();
-    const dirs = Array.from({ length: s.src.numDirs }, (_, d) => s.src.dirMPN(d));
-    gc();
-    read = Math.min(read, streamRead(s, dirs), streamRead(s, dirs));
-    gc();
-    let t = performance.now();
-    s.runToEnd();
-    run = Math.min(run, performance.now() - t);
-    if (s.outcome().victor !== 'destination') throw new Error('big-vm did not hand over');
-
-    // At the end of the run (a few statements before the last, so that stepping forward does not
-    // end the run and start the end-of-run sweep): one step back vs one step forward over the
-    // same statement, alternated.
-    for (let k = 0; k < 3; k++) s.rt.stepBack(1);
-    for (let k = 0; k < 20; k++) {
-      t = performance.now();
-      s.rt.stepBack(1);
-      stepBack = Math.min(stepBack, performance.now() - t);
-      t = performance.now();
-      s.rt.step(1, 'in');
-      s.rt.run();
-      stepFwd = Math.min(stepFwd, performance.now() - t);
+  for (let round = 0; round < 4; round++) {
+    for (const withBreakpoints of round % 2 === 0 ? [false, true] : [true, false]) {
+      if (withBreakpoints) idle = Math.min(idle, runWithIdleBreakpoints());
+      else {
+        const r = plainRun();
+        read = Math.min(read, r.read);
+        run = Math.min(run, r.run);
+        stepBack = Math.min(stepBack, r.stepBack);
+        stepFwd = Math.min(stepFwd, r.stepFwd);
+      }
     }
-
-    const b = fresh();
-    // Ten breakpoints that never hit on this run: failure paths and functions of other modes.
-    const never = ['FSRCancelPrepareForMemoryTransfer', 'FSRDestAbort', 'FSRSetupSwapMirror', 'SVM_MakeDev', 'SVMAsyncDiskCopyStart',
-      'FSRSwapCopyFindExtentCB', 'World_Panic', 'FSRSourceResume'];
-    const r = b.rt.setBreakpoints(['function', 'line'], [
-      ...never.map((name) => ({ kind: 'function' as const, name })),
-      // A condition evaluated once and false; a line in a path this run does not take.
-      { kind: 'function', name: 'FSR_ResumeDone', condition: 'resumeState == "FSR_RESUME_SOURCE"' },
-      { kind: 'line', line: b.listing.fns.get('FSRCancelPrepareForMemoryTransfer')!.body[1]!.line! },
-    ]);
-    if (r.length !== 10 || r.some((x) => !x.verified)) throw new Error(`breakpoints not verified: ${JSON.stringify(r)}`);
-    gc();
-    t = performance.now();
-    const stop = b.runToEnd();
-    idle = Math.min(idle, performance.now() - t);
-    if (stop?.reason !== 'end') throw new Error(`a never-hit breakpoint stopped the run: ${JSON.stringify(stop)}`);
   }
   report('handoff-64GiB', run, read, '≤3');
   report('breakpoints-idle', idle, run, '≤1.1');
