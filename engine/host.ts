@@ -249,8 +249,9 @@ export class HostMemory {
   }
 
   /** Free MPNs that the caller knows were allocated and whose BackMap entries it has cleared (bulk paths). */
-  freeOwnedBatch(mpns: readonly number[]): void {
-    for (const mpn of mpns) {
+  freeOwnedBatch(mpns: ArrayLike<number>): void {
+    for (let i = 0; i < mpns.length; i++) {
+      const mpn = mpns[i]!;
       this.freeStack.push(mpn);
       this.markFree(mpn, 1);
     }

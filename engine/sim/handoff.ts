@@ -63,8 +63,10 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
   const spf = src.pframes;
   const dpf = dst.pframes;
   const numPages = spf.numMainMemPages;
-  const doneSrc: number[] = [];
-  const doneDst: number[] = [];
+  // The batch's pdir pages, in typed arrays sized for the batch: its undo keeps them for the run.
+  const doneSrc = new Float64Array(Math.max(0, to - from));
+  const doneDst = new Float64Array(Math.max(0, to - from));
+  let k = 0;
   let moved = 0;
   const at = noBlock();
   let d = from;
@@ -88,12 +90,12 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     dpf.pdirInfo[d] = PFrameMakePTE(srcMPN);
     bm.set(dstMPN, 0);
     bm.set(srcMPN, dstPdir + d);
-    doneSrc.push(srcMPN);
-    doneDst.push(dstMPN);
+    doneSrc[k] = srcMPN;
+    doneDst[k] = dstMPN;
+    k++;
   }
-  const k = doneSrc.length;
   if (k === 0) return d;
-  host.freeOwnedBatch(doneDst);
+  host.freeOwnedBatch(doneDst.subarray(0, k));
   // Each directory took both worlds' pdir locks once, as the fine path does.
   spf.pdirLock.acquisitions += k;
   dpf.pdirLock.acquisitions += k;
@@ -1777,9 +1779,12 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
   const bm = cx.bm ?? (cx.bm = host.cursor());
   const ownerBase = (dst.owners.pdir.slot << BACKMAP_PGNUM_BITS) >>> 0;
   const skip = cx.opts.faults.missingDestPdir;
-  const dirs: number[] = [];
-  const mpns: number[] = [];
-  const fromFree: boolean[] = [];
+  // Sized for every directory from `from` on: its undo keeps them for the run.
+  const room = Math.max(0, dst.numDirs - from);
+  const dirs = new Int32Array(room);
+  const mpns = new Float64Array(room);
+  const fromFree = new Uint8Array(room);
+  let k = 0;
   const oldBytes = new Map<number, Uint8Array>();
   for (let d = from; d < dst.numDirs; d++) {
     if (pf.pdirInfo[d] !== 0) continue;
@@ -1789,7 +1794,7 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
     }
     const depth = host.freeStackDepth;
     const mpn = host.allocMPN();
-    fromFree.push(host.freeStackDepth < depth);
+    fromFree[k] = host.freeStackDepth < depth ? 1 : 0;
     if (host.isMaterialized(mpn)) {
       // A reused page: forget its bytes so it reads as a fresh pdir (the owner's fill).
       oldBytes.set(mpn, host.read(mpn));
@@ -1797,10 +1802,10 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
     }
     bm.set(mpn, ownerBase + d);
     pf.pdirInfo[d] = PFrameMakePTE(mpn);
-    dirs.push(d);
-    mpns.push(mpn);
+    dirs[k] = d;
+    mpns[k] = mpn;
+    k++;
   }
-  const k = dirs.length;
   host.adjustOwnerCount(dst.owners.pdir.slot, k);
   pf.numPDirEntries += k;
   cx.rt.journal.record(() => {
@@ -1808,7 +1813,7 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
       const mpn = mpns[j]!;
       pf.pdirInfo[dirs[j]!] = 0;
       bm.set(mpn, 0);
-      host.unallocMPN(mpn, fromFree[j]!);
+      host.unallocMPN(mpn, fromFree[j] === 1);
       const bytes = oldBytes.get(mpn);
       if (bytes) host.mapForOverwrite(mpn).u8.set(bytes);
     }
