@@ -30,8 +30,11 @@ const PFRAMES_AT = 0;
 const SCRATCH_AT = 4096;
 const WORDS_AT = 4112;
 const WASM_PAGE = 65536;
-/** wasm32 memories end at 4 GiB. */
-const MAX_WASM_PAGES = 65536;
+/**
+ * wasm32 memories end at 4 GiB; ours stop 64 KiB short, so that no address the scan computes (a
+ * page's end: its address + 4096) wraps past 2^32.
+ */
+const MAX_WASM_PAGES = 65535;
 
 /** Ranges of at least this many pages (4 GiB of host memory) get a scanner; smaller ones stay plain. */
 export const SCAN_MIN_PAGES = 1 << 20;
@@ -90,6 +93,7 @@ const LOCALS = 10;
 /**
  * One block of one range at a time: the BackMap words of the block's MPNs, from the one whose low
  * 32 bits are blkLo (its high bits are hiBits >> 8, as PFrame words hold them), at offset blkOff.
+ * The caller never passes a block that crosses a multiple of 2^32 (o would wrap for MPNs below it).
  * For page i from `i` while i < count (PFrame i at pf + 8i: words lo, hi), with d = its
  * pgNum minus the block's base (the caller passes page i's; it counts up by one a page):
  *   reg  = type(lo) == REGULAR

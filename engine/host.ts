@@ -127,8 +127,9 @@ export class HostMemory {
     // (a source VM's and a destination's as large as it can hold) and an eighth of the range's
     // bytes besides, at most 64 MiB.
     const arenaBytes = (pages: number) => Math.ceil(pages / 256) * PAGE_SIZE + Math.min(64 << 20, pages * (PAGE_SIZE / 8));
-    this.regions = sorted.map((r) => new Region(r.baseMPN, r.pages, scan, r.pages === biggest ? arenaBytes(r.pages) : 0));
-    this.arena = this.regions.find((r) => r.pages === biggest)!.scanner;
+    const first = sorted.findIndex((r) => r.pages === biggest);
+    this.regions = sorted.map((r, i) => new Region(r.baseMPN, r.pages, scan, i === first ? arenaBytes(r.pages) : 0));
+    this.arena = this.regions[first]!.scanner;
     this.lastRegion = this.regions[0]!;
     this.totalPages = sorted.reduce((n, r) => n + r.pages, 0);
     this.fill = (mpn, out) => fillStale(this.seed, mpn, out);

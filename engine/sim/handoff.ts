@@ -63,9 +63,10 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
   const spf = src.pframes;
   const dpf = dst.pframes;
   const numPages = spf.numMainMemPages;
-  // The batch's pdir pages, in typed arrays sized for the batch: its undo keeps them for the run.
-  const doneSrc = new Float64Array(Math.max(0, to - from));
-  const doneDst = new Float64Array(Math.max(0, to - from));
+  // The batch's pdir pages (its undo keeps them for the run), grown by doubling: a batch that
+  // stops early keeps no room for the directories it did not do.
+  let doneSrc = new Float64Array(64);
+  let doneDst = new Float64Array(64);
   let k = 0;
   let moved = 0;
   const at = noBlock();
@@ -90,6 +91,10 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     dpf.pdirInfo[d] = PFrameMakePTE(srcMPN);
     bm.set(dstMPN, 0);
     bm.set(srcMPN, dstPdir + d);
+    if (k === doneSrc.length) {
+      doneSrc = grown(doneSrc);
+      doneDst = grown(doneDst);
+    }
     doneSrc[k] = srcMPN;
     doneDst[k] = dstMPN;
     k++;
@@ -132,6 +137,13 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     dpf.pdirLock.acquisitions -= k;
   });
   return d;
+}
+
+/** `a`'s elements in a typed array of twice its length (the bulk steps' undo lists). */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** A block base no pgNum is near: every entry of the block takes the general path. */
@@ -211,7 +223,9 @@ function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, fi
       const start = blk << Packed.BLOCK_SHIFT;
       const mpn = bm.baseHi * TWO_32 + bm.baseLo + start;
       blkLo = mpn % TWO_32 | 0;
-      hiBits = Math.floor(mpn / TWO_32) << 8;
+      // A block across a multiple of 2^32 stays with this loop: the scan's test (same high bits,
+      // low bits at most 511 above the block's) would also take MPNs 2^32 below its upper part.
+      hiBits = (mpn % TWO_32) + Packed.BLOCK_MPNS > TWO_32 ? NO_BLOCK : Math.floor(mpn / TWO_32) << 8;
       base = range.sharedBase(off, srcSlot, dstSlot);
       if (base < 0) base = NO_BASE;
     } else {
@@ -1779,11 +1793,10 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
   const bm = cx.bm ?? (cx.bm = host.cursor());
   const ownerBase = (dst.owners.pdir.slot << BACKMAP_PGNUM_BITS) >>> 0;
   const skip = cx.opts.faults.missingDestPdir;
-  // Sized for every directory from `from` on: its undo keeps them for the run.
-  const room = Math.max(0, dst.numDirs - from);
-  const dirs = new Int32Array(room);
-  const mpns = new Float64Array(room);
-  const fromFree = new Uint8Array(room);
+  // The directories allocated (the undo keeps them for the run), grown by doubling.
+  let dirs = new Int32Array(64);
+  let mpns = new Float64Array(64);
+  let fromFree = new Uint8Array(64);
   let k = 0;
   const oldBytes = new Map<number, Uint8Array>();
   for (let d = from; d < dst.numDirs; d++) {
@@ -1791,6 +1804,11 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
     if (d === skip) {
       cx.log(`PFrame_DirAlloc for dir ${d} failed (injected fault): the destination has no pdir there`);
       continue;
+    }
+    if (k === dirs.length) {
+      dirs = grown(dirs);
+      mpns = grown(mpns);
+      fromFree = grown(fromFree);
     }
     const depth = host.freeStackDepth;
     const mpn = host.allocMPN();
