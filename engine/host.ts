@@ -8,10 +8,9 @@ import { IntMap } from './intmap';
 import { MAX_MPN, mpnHex } from './pframe';
 
 export const PAGE_SIZE = 4096;
-/** Pages per slab of materialized page bytes (1 MiB slabs: fewer, larger allocations). */
-const SLAB_SHIFT = 8;
-const SLAB_PAGES = 1 << SLAB_SHIFT;
-if (SLAB_PAGES * 4096 !== SLAB_BYTES) throw new Error('host slabs and scanner slab areas disagree on the slab size');
+/** Pages per slab of materialized page bytes (1 MiB slabs: fewer, larger allocations; dirscan's size). */
+const SLAB_PAGES = SLAB_BYTES / PAGE_SIZE;
+const SLAB_SHIFT = 31 - Math.clz32(SLAB_PAGES);
 
 /** What owns an MPN in the BackMap. *model:* pdir and memzip pages are owned like guest pages. */
 export type OwnerKind = 'mainmem' | 'pdir' | 'pdir2' | 'memzip' | 'pshare';
@@ -77,8 +76,8 @@ class Region {
   readonly freed = new IntMap();
   /** The range's BackMap words in WebAssembly memory with the handoff's scan over them, or null. */
   readonly scanner: DirScanner | null;
-  constructor(readonly baseMPN: number, readonly pages: number, scan: ScanPolicy, slabBytes: number) {
-    this.scanner = scan === 'never' || (scan === 'big' && pages < SCAN_MIN_PAGES) ? null : makeScanner(pages, slabBytes);
+  constructor(readonly baseMPN: number, readonly pages: number, scan: ScanPolicy, arenaBytes: number) {
+    this.scanner = scan === 'never' || (scan === 'big' && pages < SCAN_MIN_PAGES) ? null : makeScanner(pages, arenaBytes);
     this.backmap = new BackMapRange(pages, this.scanner?.words);
   }
   get end(): number {
@@ -372,7 +371,7 @@ export class HostMemory {
   /** The words of a materialized page, or null for a page that still reads as its fill. */
   peekWords(mpn: number): Uint32Array | null {
     const slot = this.slotOf(mpn);
-    return slot < 0 ? null : new Uint32Array(this.slabBufs[slot >>> SLAB_SHIFT]!, this.slabOffs[slot >>> SLAB_SHIFT]! + (slot & (SLAB_PAGES - 1)) * PAGE_SIZE, PAGE_SIZE / 4);
+    return slot < 0 ? null : new Uint32Array(this.slabBufs[slot >>> SLAB_SHIFT]!, this.slotOffset(slot), PAGE_SIZE / 4);
   }
   /** The page's 4096 bytes as they read now, without materializing it. */
   read(mpn: number): Uint8Array {
@@ -438,8 +437,12 @@ export class HostMemory {
   }
   private mapping(mpn: number, slot: number): PageMapping {
     const buf = this.slabBufs[slot >>> SLAB_SHIFT]!;
-    const off = this.slabOffs[slot >>> SLAB_SHIFT]! + (slot & (SLAB_PAGES - 1)) * PAGE_SIZE;
+    const off = this.slotOffset(slot);
     return { mpn, u8: new Uint8Array(buf, off, PAGE_SIZE), u32: new Uint32Array(buf, off, PAGE_SIZE / 4) };
+  }
+  /** Where slot's bytes start in its slab's buffer. */
+  private slotOffset(slot: number): number {
+    return this.slabOffs[slot >>> SLAB_SHIFT]! + (slot & (SLAB_PAGES - 1)) * PAGE_SIZE;
   }
 }
 

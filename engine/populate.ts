@@ -2,6 +2,7 @@
 // deterministic. Writes real PFrames into real pdir pages, the BackMap and the stats, as the
 // kernel would have left them; the one hot loop of the model, so it works on words directly.
 
+import { grown } from './grown';
 import { MAX_PGNUM } from './host';
 import { PageType, pfMakeLo } from './pframe';
 import { Rng } from './rng';
@@ -168,11 +169,7 @@ export function populateVM(machine: Machine, spec: VmSpec): World {
         if (block === 0) {
           const zipMPN = (run[3] = take());
           host.backmapSet(zipMPN, world.owners.memzip, zipCount);
-          if (zipCount === zipPages.length) {
-            const grown = new Float64Array(zipCount * 2);
-            grown.set(zipPages);
-            zipPages = grown;
-          }
+          if (zipCount === zipPages.length) zipPages = grown(zipPages);
           zipPages[zipCount++] = zipMPN;
           zipLo = pfMakeLo(PageType.ZIPPED, zipMPN);
         }

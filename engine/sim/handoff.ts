@@ -4,6 +4,7 @@
 // one step when nothing could stop inside them.
 
 import { Packed, type BackMapRange } from '../backmap';
+import { grown } from '../grown';
 import { BACKMAP_PGNUM_BITS, type BackmapCursor, type Owner } from '../host';
 import type { DirScanner } from '../dirscan';
 import { INVALID_MPN64, PageType, TypeCode, mpnHex, pageTypeName, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../pframe';
@@ -139,23 +140,17 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
   return d;
 }
 
-/** `a`'s elements in a typed array of twice its length (the bulk steps' undo lists). */
-function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
-  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-  b.set(a);
-  return b;
-}
-
 /** A block base no pgNum is near: every entry of the block takes the general path. */
 const NO_BASE = -1e9;
 /** High MPN bits no PFrame has: with them every REGULAR page stops the scan (no block chosen yet). */
 const NO_BLOCK = -1;
 
 /**
- * The block a batch of moveDirEntries calls is scanning (engine/dirscan.ts), kept from one pdir
- * to the next: a VM's consecutive pdirs mostly go on in the same block. Between the calls of one
- * batch only pdir-owner entries change, never the mainmem owners' bases it holds. Kept for one
- * range; blk -1: no block yet.
+ * Where a batch of moveDirEntries calls is scanning (engine/dirscan.ts), kept from one pdir to
+ * the next: a VM's consecutive pdirs mostly go on in the same block. Between the calls of one
+ * batch only pdir-owner entries change, never the mainmem owners' bases it holds. `blkLo` and
+ * `hiBits` are the block's first MPN as the scan compares it (hiBits NO_BLOCK: every REGULAR page
+ * stops the scan); `base` is the pgNum its delta 0 stands for.
  */
 interface ScanBlock {
   range: BackMapRange | null;
@@ -172,67 +167,55 @@ const noBlock = (): ScanBlock => ({ range: null, blk: -1, blkLo: 0, hiBits: NO_B
  * when page i is not as expected (entries before it were moved; the caller puts them back).
  *
  * Where the range has a scanner (engine/dirscan.ts) the plain pages go through it, and this loop
- * does only what it stops for: another range, another block's base, an entry to move in full.
+ * does only what it stops for: another range, another block, an entry to move in full.
  */
 function moveDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, first: number, srcSlot: number, dstSlot: number, at: ScanBlock): number {
   const srcBits = srcSlot << Packed.OWNER_SHIFT;
   const flip = (srcSlot ^ dstSlot) << Packed.OWNER_SHIFT;
   let loaded: DirScanner | null = null;
   let pf = 0;
-  const same = at.range === bm.range;
-  let blk = same ? at.blk : -1;
-  let blkLo = at.blkLo;
-  let hiBits = same ? at.hiBits : NO_BLOCK;
-  let base = at.base;
   let i = 0;
   let n = 0;
   for (;;) {
     const sc = bm.scanner;
     if (sc === null) {
-      at.range = null;
       const r = moveDirEntriesFrom(bm, words, i, count, first, srcSlot, dstSlot);
       return r < 0 ? r : n + r;
+    }
+    const range = bm.range;
+    if (at.range !== range) {
+      at.range = range;
+      at.blk = -1;
+      at.hiBits = NO_BLOCK;
     }
     if (sc !== loaded) {
       pf = sc.place(words);
       loaded = sc;
     }
-    const r = sc.scan(pf, i, count, (first + i - base) | 0, blk << Packed.BLOCK_SHIFT, blkLo, hiBits, srcBits, flip);
+    const r = sc.scan(pf, i, count, (first + i - at.base) | 0, at.blk << Packed.BLOCK_SHIFT, at.blkLo, at.hiBits, srcBits, flip);
     n += r >>> 16;
     i = r & 0xffff;
-    if (i >= count) {
-      at.range = bm.range;
-      at.blk = blk;
-      at.blkLo = blkLo;
-      at.hiBits = hiBits;
-      at.base = base;
-      return n;
-    }
-    // Page i is REGULAR and the scan stopped at it: another range, another block, or an entry
-    // that is not the plain (source, pgNum) at the block's shared base.
-    const range = bm.range;
+    if (i >= count) return n;
+    // Page i is REGULAR and the scan stopped at it.
     const hb = (words[2 * i]! >>> 8) & 0x3f;
     const low = words[2 * i + 1]!;
     const off = (hb - bm.baseHi) * TWO_32 + (low - bm.baseLo);
     if (off < 0 || off >= range.pages) {
       if (!bm.seek(hb * TWO_32 + low)) return -(i + 1);
-      blk = -1;
-      hiBits = NO_BLOCK;
-    } else if (off >>> Packed.BLOCK_SHIFT !== blk) {
-      blk = off >>> Packed.BLOCK_SHIFT;
-      const start = blk << Packed.BLOCK_SHIFT;
-      const mpn = bm.baseHi * TWO_32 + bm.baseLo + start;
-      blkLo = mpn % TWO_32 | 0;
+    } else if (off >>> Packed.BLOCK_SHIFT !== at.blk) {
+      const blk = (at.blk = off >>> Packed.BLOCK_SHIFT);
+      const mpn = bm.baseHi * TWO_32 + bm.baseLo + blk * Packed.BLOCK_MPNS;
+      at.blkLo = mpn % TWO_32 | 0;
       // A block across a multiple of 2^32 stays with this loop: the scan's test (same high bits,
       // low bits at most 511 above the block's) would also take MPNs 2^32 below its upper part.
-      hiBits = (mpn % TWO_32) + Packed.BLOCK_MPNS > TWO_32 ? NO_BLOCK : Math.floor(mpn / TWO_32) << 8;
-      base = range.sharedBase(off, srcSlot, dstSlot);
-      if (base < 0) base = NO_BASE;
+      at.hiBits = (mpn % TWO_32) + Packed.BLOCK_MPNS > TWO_32 ? NO_BLOCK : Math.floor(mpn / TWO_32) << 8;
+      const base = range.sharedBase(off, srcSlot, dstSlot);
+      at.base = base < 0 ? NO_BASE : base;
     } else {
       if (!range.move(off, srcSlot, dstSlot, first + i)) return -(i + 1);
       // The move may have rebased the block: find its base again at the next REGULAR page.
-      blk = -1;
-      hiBits = NO_BLOCK;
+      at.blk = -1;
+      at.hiBits = NO_BLOCK;
       n++;
       i++;
     }

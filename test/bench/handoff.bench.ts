@@ -92,7 +92,7 @@ if (mode === 'rss-run') {
 } else if (mode === 'rss-empty') {
   console.log(JSON.stringify({ maxRSS: peakRSS() }));
 } else {
-  // handoff-64GiB and breakpoints-idle: best of 6 fresh sessions each. A session made while an
+  // handoff-64GiB and breakpoints-idle: best of 10 fresh sessions each. A session made while an
   // earlier one is still alive runs slower (memory the collector has not yet given back), so each
   // round makes one of each kind in turn, the earlier one dropped first, and alternates the order.
   let run = Infinity;
@@ -100,7 +100,7 @@ if (mode === 'rss-run') {
   let idle = Infinity;
   let stepFwd = Infinity;
   let stepBack = Infinity;
-  for (let round = 0; round < 6; round++) {
+  for (let round = 0; round < 10; round++) {
     for (const withBreakpoints of round % 2 === 0 ? [false, true] : [true, false]) {
       if (withBreakpoints) idle = Math.min(idle, runWithIdleBreakpoints());
       else {
