@@ -1,7 +1,7 @@
 // The handoff's hottest loop in WebAssembly: over the 512 PFrames of one pdir page, move the
 // BackMap entry of each REGULAR page from owner `from` to owner `to` where it is the plain case
 // (owner `from`, the block's shared base, a delta that fits), and stop at the first page that is
-// not. The caller (moveDirEntries in sim/handoff.ts) does what it stops for; the same loop in
+// not. The caller (moveDirEntries in sim/handoff/memory.ts) does what it stops for; the same loop in
 // JavaScript, moveDirEntriesFrom, runs wherever WebAssembly is not there (a CSP that forbids it).
 //
 // Why: a VM's page types are a random mix, so a loop that branches on the type mispredicts on

@@ -161,12 +161,15 @@ export class World {
       memzip: host.registerOwner('memzip', worldID, `${name} memzip`),
     };
     // A pdir page not yet written reads as PFrames of the world's default type: REMOTE during FSR
-    // restore (defaultPageTypeIsRemote), NONE otherwise.
-    host.setOwnerFill(this.owners.pdir, (_mpn, out) => {
-      const lo = this.alloc.pframes.defaultPageTypeIsRemote ? pfMakeLo(PageType.REMOTE, 0) : 0;
+    // restore (defaultPageTypeIsRemote) for pgNums below defaultPageTypeIsRemoteMaxPgNum, else NONE.
+    host.setOwnerFill(this.owners.pdir, (mpn, out) => {
+      const pf = this.alloc.pframes;
+      const remote = pfMakeLo(PageType.REMOTE, 0);
+      const dir = host.backmapLookup(mpn);
+      const first = dir ? dir.pgNum * ALLOC_PDIR_PAGES : 0;
       const words = new Uint32Array(out.buffer, out.byteOffset, out.byteLength >>> 2);
       for (let i = 0; i < words.length; i += 2) {
-        words[i] = lo;
+        words[i] = pf.defaultPageTypeIsRemote && first + (i >>> 1) < pf.defaultPageTypeIsRemoteMaxPgNum ? remote : 0;
         words[i + 1] = 0;
       }
     });

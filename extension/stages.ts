@@ -18,7 +18,7 @@ export const STAGES: readonly Stage[] = [
   {
     name: 'Restore',
     phase: 'resume victor',
-    what: 'The destination restores (MIGRATE CPTLOAD → PAGEIN), marks all pages remote and decides resumeState.',
+    what: 'After FSR_CheckpointFinished the destination restores (MIGRATE CPTLOAD → PAGEIN), marks all pages remote and sets resumeState.',
     functions: ['VmMem_InitPDirs', 'FSR_CheckProgress', 'FSRTransferMiscState', 'FSRStartSwapCopy'],
   },
   {
@@ -60,12 +60,13 @@ export const STAGES: readonly Stage[] = [
       'VmMemMigrateInitPageDirsOnDest',
       'VmMemMigrateAddPageToDest',
       'VmMemZip_TransferMemZipInfo',
+      'VmMemMigrateMarkAllPagesUnmapped',
       'VmMemMigrateMemoryHandoffFinished',
     ],
   },
   {
     name: 'Failure paths',
-    what: 'Cancelling before the point of no return; the source resumes.',
+    what: 'FSRCancelPrepareForMemoryTransfer hands the VM back to the source; past World_SetPanicNoCore the source panics (no core) instead of resuming.',
     functions: ['FSRCancelPrepareForMemoryTransfer', 'FSRDestAbort', 'FSRSourceResume'],
   },
   {

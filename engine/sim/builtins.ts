@@ -26,13 +26,13 @@ const BUILTINS: Record<string, ScenarioInput> = {
   },
   'reservation-fail': {
     name: 'reservation-fail',
-    description: 'The VM reserves more memory than the destination group can take: FSRVerifyReservationsToTransfer fails.',
+    description: 'The VM would move more reservation than its group holds: FSRVerifyReservationsToTransfer fails.',
     teaches: 'a FAIL before the point of no return: FSRCancelPrepareForMemoryTransfer, and the source resumes intact',
     seed: 3,
     host: small,
     vm: { memMB: 16 },
     swap: { mode: 'shared', swapOuts: 2 },
-    reservations: { memMinToTransferMB: 512, cpuMinToTransferMHz: 1000, destGroupMemMinMB: 256, destGroupCpuMinMHz: 4000 },
+    reservations: { memMinToTransferMB: 512, cpuMinToTransferMHz: 1000, sourceGroupMemMinMB: 256, sourceGroupCpuMinMHz: 4000 },
   },
   'swap-in-use': {
     name: 'swap-in-use',

@@ -5,7 +5,7 @@
 import type { BackmapCursor, PageMapping } from '../host';
 import { INVALID_MPN64, mpnHex } from '../pframe';
 import type { SwapFile, TagSnapshot } from '../swap';
-import { type Machine, type PFrame_Info, type World, PAGE_2_DIRINDEX } from '../world';
+import { type Machine, type PFrame_Info, type World, PAGE_2_DIRINDEX, PFrameMakePTE } from '../world';
 import { PFrame_DirSet, PFrame_Get, pframeHi, pframeLo } from '../vmmem';
 import { Rng } from '../rng';
 import type { Runtime } from './runtime';
@@ -50,7 +50,12 @@ export interface VmxState {
   group: { memMinMB: number; cpuMinMHz: number };
   swapOpen: boolean;
   swapExclusive: boolean;
-  /** Pages the VMX has mapped (cleared when all pages are marked unmapped). */
+  /**
+   * The pgNums the VMX has mapped (model): their PFrames take the PFrameMappedInVMX form
+   * (isMappedInVMX = 1) until the handoff marks all pages unmapped. The checkpoint saves them.
+   */
+  readonly mappedPages: readonly number[];
+  /** How many of them are still mapped. */
   vmxMappedPages: number;
 }
 
@@ -123,13 +128,13 @@ export class FsrContext {
   /** The checker's BackMap cursor (a cache, not state). */
   bm: BackmapCursor | null = null;
 
-  constructor(readonly machine: Machine, readonly src: World, readonly dst: World, readonly opts: ContextOptions, fsr: Pick<FSRInfo, 'memMinToTransferMB' | 'cpuMinToTransferMHz'>) {
+  constructor(readonly machine: Machine, readonly src: World, readonly dst: World, readonly opts: ContextOptions, fsr: Pick<FSRInfo, 'memMinToTransferMB' | 'cpuMinToTransferMHz'>, mappedPages: readonly number[] = []) {
     this.fsr = { hasSwapCopy: false, swapCopyWorldID: 0, swapCopyState: 'none', resumeState: 'FSR_RESUME_NONE', ...fsr };
     const vmx = (role: 'source' | 'destination', world: World, group: ContextOptions['srcGroup']): VmxState => ({
       role, world, migrateState: role === 'source' ? 'RUNNING' : 'NOT_STARTED', panicNoCore: false,
       DVSState: role === 'source' ? 'dvs-port-4211:connected' : '', DVSFilter: role === 'source' ? 'dvfilter-fw:rules=12' : '',
       loadHistory: role === 'source' ? 0.42 : 0, shadow: new Map(), group: { ...group }, swapOpen: role === 'source', swapExclusive: role === 'source',
-      vmxMappedPages: role === 'source' ? world.pframes.numMainMemPages : 0,
+      mappedPages: role === 'source' ? mappedPages : [], vmxMappedPages: role === 'source' ? mappedPages.length : 0,
     });
     this.srcVmx = vmx('source', src, opts.srcGroup);
     this.dstVmx = vmx('destination', dst, opts.dstGroup);
@@ -237,6 +242,36 @@ export class FsrContext {
       pf.numPDirEntries2 = old.n2;
     });
     this.dirty.push({ world, dir: d });
+  }
+
+  /** `PTE_SET` of one pdirInfo entry alone (journaled); answers whether the entry was present before. */
+  dirSetEntry(world: World, pgNum: number, mpn: number): boolean {
+    const pf: PFrame_Info = world.pframes;
+    const d = PAGE_2_DIRINDEX(pgNum);
+    const old = pf.pdirInfo[d]!;
+    pf.pdirInfo[d] = mpn === INVALID_MPN64 ? 0 : PFrameMakePTE(mpn);
+    this.rt.journal.record(() => {
+      pf.pdirInfo[d] = old;
+    });
+    this.dirty.push({ world, dir: d });
+    return old !== 0;
+  }
+  /** PFrame_Info's usage counters and pages2 after an entry changed (journaled). */
+  dirAccount(world: World, pgNum: number, wasPresent: boolean, mpn: number, mpn2?: number): void {
+    const pf: PFrame_Info = world.pframes;
+    const d = PAGE_2_DIRINDEX(pgNum);
+    const old = { p2: pf.pages2[d]!, n: pf.numPDirEntries, n2: pf.numPDirEntries2 };
+    pf.numPDirEntries += (mpn !== INVALID_MPN64 ? 1 : 0) - (wasPresent ? 1 : 0);
+    if (mpn2 !== undefined) {
+      const had2 = pf.pages2[d] !== INVALID_MPN64;
+      pf.pages2[d] = mpn2;
+      pf.numPDirEntries2 += (mpn2 !== INVALID_MPN64 ? 1 : 0) - (had2 ? 1 : 0);
+    }
+    this.rt.journal.record(() => {
+      pf.pages2[d] = old.p2;
+      pf.numPDirEntries = old.n;
+      pf.numPDirEntries2 = old.n2;
+    });
   }
 
   // ---- swap -----------------------------------------------------------------------------------

@@ -132,6 +132,7 @@ export function checkStep(cx: FsrContext): InvariantBreak[] {
   }
   checkShadow(cx, cx.srcVmx, out);
   checkShadow(cx, cx.dstVmx, out);
+  checkHandedOver(cx, out);
   if (cx.srcVmx.migrateState === 'RUNNING' && cx.handoff.done) {
     out.push({ name: 'one owner per page', message: 'the source runs although the destination owns its memory' });
   }
@@ -147,6 +148,23 @@ function checkShadow(cx: FsrContext, vmx: VmxState, out: InvariantBreak[]): void
       const pf = cx.readPFrame(vmx.world, pg);
       const type = pf ? pageTypeName(pfType(pf.lo)) : 'no pdir';
       out.push({ name: 'cached translations match the PFrames', message: `${vmx.world.name} runs with a cached translation pgNum ${pg} → MPN ${mpnHex(mpn)}, but the page is ${type}${now === INVALID_MPN64 ? '' : ` at MPN ${mpnHex(now)}`}` });
+    }
+  }
+}
+
+/**
+ * The source's monitor keeps no cached translation into a pdir it has handed over (model: the
+ * product's position on shadow page tables — they are invalidated once every PCPU has seen the
+ * MemoryHandoff flags, before the first redirect).
+ */
+function checkHandedOver(cx: FsrContext, out: InvariantBreak[]): void {
+  const vmx = cx.srcVmx;
+  if (vmx.shadow.size === 0 || vmx.migrateState === 'RUNNING') return;
+  for (const [pg, mpn] of vmx.shadow) {
+    const d = Math.floor(pg / ALLOC_PDIR_PAGES);
+    if (cx.src.dirMPN(d) === INVALID_MPN64 && cx.dst.dirMPN(d) !== INVALID_MPN64) {
+      out.push({ name: 'handed-over pages have no cached translations', message: `${cx.src.name}'s monitor still caches pgNum ${pg} → MPN ${mpnHex(mpn)}, but pdir ${d} is ${cx.dst.name}'s now` });
+      return;
     }
   }
 }
@@ -206,7 +224,7 @@ export function checkEnd(cx: FsrContext, sweep = false): InvariantBreak[] {
       }
     }
   }
-  if (cx.fsr.resumeState === 'FSR_RESUME_SOURCE') {
+  if (cx.fsr.resumeState === 'FSR_RESUME_SOURCE' && cx.srcVmx.migrateState !== 'PANIC' && !cx.srcVmx.panicNoCore) {
     if (src.pframes.numPDirEntries !== src.numDirs) out.push({ name: 'a failed handoff leaves the source intact', message: `${src.name} has ${src.pframes.numPDirEntries} of its ${src.numDirs} pdirs` });
     if (dst.pframes.numPDirEntries !== 0) out.push({ name: 'pdir pages freed, not leaked', message: `${dst.name} still holds ${dst.pframes.numPDirEntries} pdir pages after it gave up` });
     if (!src.swap.swapperEnabled) out.push({ name: 'a failed handoff leaves the source intact', message: `${src.name} resumes with swapping disabled` });

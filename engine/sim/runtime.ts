@@ -104,6 +104,7 @@ interface SavedFrame {
   locals: Locals;
   into: Frame['into'];
   stay: Frame['stay'];
+  pending: Frame['pending'];
 }
 
 interface StepRecord {
@@ -162,6 +163,13 @@ export class Runtime<C> {
   /** Set by statements (through the context) to make the step stop after it: FAIL, panic. */
   private stepExceptions: Array<{ filter: ExceptionFilter; message: string }> = [];
   private stepPhases: string[] = [];
+  /** The step at which each actor first ran (-1: not yet); an actor about to start may stop at its entry function. */
+  private readonly firstStep: number[];
+  /**
+   * The scheduler picked an actor that had not run yet and a breakpoint stopped it before its first
+   * statement (as gdb stops at a thread's start routine): the next run goes on with that pick.
+   */
+  private pendingPick: { actor: number; rng: number; alone: boolean } | null = null;
 
   constructor(
     readonly listing: Listing,
@@ -178,6 +186,7 @@ export class Runtime<C> {
       if (!fn) throw new Error(`actor ${s.name}: no function ${s.entry}`);
       return { id, name: s.name, cpu: s.cpu, worldID: s.worldID, stack: [{ fn, pc: 0, locals: { ...s.args } }], done: false, exitReason: null };
     });
+    this.firstStep = this.actors.map(() => -1);
     for (const fn of listing.fns.values()) {
       for (const [pc, st] of (fn.body as Stmt<C>[]).entries()) {
         if (!st.bulk) continue;
@@ -256,13 +265,14 @@ export class Runtime<C> {
   private waits(a: Actor): boolean {
     const frame = a.stack[a.stack.length - 1];
     if (!frame) return true;
+    if (frame.pending) return false;
     const wait = (frame.fn.body[frame.pc] as Stmt<C>).wait;
     return wait !== undefined && this.askWait(a, wait, frame) !== null;
   }
   blockedOn(a: Actor): string | null {
     if (a.done) return a.exitReason ?? 'exited';
     const cur = this.current(a);
-    return cur?.stmt.wait ? this.askWait(a, cur.stmt.wait, cur.frame) : null;
+    return cur?.stmt.wait && !cur.frame.pending ? this.askWait(a, cur.stmt.wait, cur.frame) : null;
   }
   /** A wait predicate sees the actor it is asked about as the current one (a lock knows its holder). */
   private askWait(a: Actor, wait: NonNullable<Stmt<C>['wait']>, frame: Frame): string | null {
@@ -394,25 +404,47 @@ export class Runtime<C> {
         this.pauseRequested = false;
         return this.stop({ reason: 'pause', actorId: this.mode.kind === 'step' ? this.mode.actor : this.lastActor(), description: 'paused' });
       }
-      const runnable = this.runnable;
-      runnable.length = 0;
-      const actors = this.actors;
-      for (let i = 0; i < actors.length; i++) {
-        const a = actors[i]!;
-        if (!a.done && !this.waits(a)) runnable.push(a);
+      let actor: Actor;
+      let rngBefore: number;
+      let alone: boolean;
+      const pick = this.pendingPick;
+      this.pendingPick = null;
+      if (pick && !this.actors[pick.actor]!.done && !this.waits(this.actors[pick.actor]!)) {
+        // Stopped at an actor's start last time: it runs now, as the scheduler had drawn it.
+        actor = this.actors[pick.actor]!;
+        rngBefore = pick.rng;
+        alone = pick.alone;
+      } else {
+        if (pick) this.rng.state = pick.rng; // an edit made the pick impossible: draw again
+        const runnable = this.runnable;
+        runnable.length = 0;
+        const actors = this.actors;
+        for (let i = 0; i < actors.length; i++) {
+          const a = actors[i]!;
+          if (!a.done && !this.waits(a)) runnable.push(a);
+        }
+        if (runnable.length === 0) {
+          if (this.finished) return this.stop({ reason: 'end', actorId: null, description: 'every actor has exited' });
+          const why = this.actors.filter((a) => !a.done).map((a) => `${a.name}: ${this.blockedOn(a)}`).join('; ');
+          return this.stop({ reason: 'deadlock', actorId: this.actors.find((a) => !a.done)!.id, description: `no actor can run (${why})` });
+        }
+        // The step's record keeps the scheduler's state from before its draw, so undoing the step
+        // and running again draws the same actor: the timeline does not fork on replay.
+        rngBefore = this.rng.state;
+        actor = runnable.length === 1 ? runnable[0]! : runnable[this.rng.below(runnable.length)]!;
+        alone = runnable.length === 1;
+        if (this.firstStep[actor.id]! < 0 && this.bps.length > 0) {
+          // An actor about to run its first statement: a breakpoint on its entry function (or its first line) stops it here.
+          const entry = this.checkBreakpoints(actor, true);
+          if (entry) {
+            this.pendingPick = { actor: actor.id, rng: rngBefore, alone };
+            return this.stop({ ...entry, description: `${actor.name} starts ${this.current(actor)!.frame.fn.name} (line ${this.current(actor)!.stmt.line})` });
+          }
+        }
       }
-      if (runnable.length === 0) {
-        if (this.finished) return this.stop({ reason: 'end', actorId: null, description: 'every actor has exited' });
-        const why = this.actors.filter((a) => !a.done).map((a) => `${a.name}: ${this.blockedOn(a)}`).join('; ');
-        return this.stop({ reason: 'deadlock', actorId: this.actors.find((a) => !a.done)!.id, description: `no actor can run (${why})` });
-      }
-      // The step's record keeps the scheduler's state from before its draw, so undoing the step
-      // and running again draws the same actor: the timeline does not fork on replay.
-      const rngBefore = this.rng.state;
-      const actor = runnable.length === 1 ? runnable[0]! : runnable[this.rng.below(runnable.length)]!;
       let entered: boolean;
       try {
-        entered = this.execute(actor, rngBefore, runnable.length === 1);
+        entered = this.execute(actor, rngBefore, alone);
       } catch (e) {
         // The statement threw (state the program cannot handle, e.g. after a debugger edit); execute
         // has already taken back what it did. Stop here whatever the filters say.
@@ -447,7 +479,7 @@ export class Runtime<C> {
     const rec: StepRecord = {
       actor: actor.id,
       frames: null,
-      saved: [{ f: top, pc: top.pc, locals: { ...top.locals }, into: top.into, stay: top.stay }],
+      saved: [{ f: top, pc: top.pc, locals: { ...top.locals }, into: top.into, stay: top.stay, pending: top.pending }],
       done: actor.done,
       exitReason: actor.exitReason,
       rng: rngBefore,
@@ -464,10 +496,20 @@ export class Runtime<C> {
     let ok = false;
     try {
       const st = top.fn.body[top.pc] as Stmt<C>;
+      const pending = top.pending;
+      if (pending) {
+        // The statement took a FAIL path last step and stopped there: now the return (or exit) happens.
+        this.save(top);
+        top.pending = undefined;
+        if ('ret' in pending) this.returnFrom(actor, pending.ret);
+        else this.exitActor(actor, pending.exit);
+      }
       // Bulk only while no other actor could run: then the fine path would draw nothing from the
       // scheduler either, and a breakpoint (which turns bulk off) cannot change what happens.
-      const bulk = alone && st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
-      if (bulk && st.bulk!.run(this.cx, top)) {
+      const bulk = !pending && alone && st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
+      if (pending) {
+        // done above
+      } else if (bulk && st.bulk!.run(this.cx, top)) {
         // The iterations ran inside this one step: report the phases they passed through.
         for (const p of this.bulkInner.get(st)!.phases) this.stepPhases.push(p);
         top.pc = top.fn.labels!.get(st.bulk!.until)!;
@@ -490,6 +532,7 @@ export class Runtime<C> {
       // The statement threw half way: take back what it did, so the state is the one before it.
       if (!ok) this.restore(rec);
     }
+    if (this.firstStep[actor.id]! < 0) this.firstStep[actor.id] = this.stepCount;
     this.history.push(rec);
     if (this.history.length > this.historyLimit + (this.historyLimit >>> 3)) {
       // Evict the oldest eighth at once (amortized O(1)): going back stops at the new horizon.
@@ -508,7 +551,7 @@ export class Runtime<C> {
     const saved = this.recording?.saved;
     if (!saved) return;
     for (let i = 0; i < saved.length; i++) if (saved[i]!.f === f) return;
-    saved.push({ f, pc: f.pc, locals: { ...f.locals }, into: f.into, stay: f.stay });
+    saved.push({ f, pc: f.pc, locals: { ...f.locals }, into: f.into, stay: f.stay, pending: f.pending });
   }
 
   /** Before the step changes the shape of the actor's stack: keep the stack as it was (once per step). */
@@ -535,19 +578,28 @@ export class Runtime<C> {
       this.keepStack(actor);
       stack.push({ fn, pc: 0, locals: { ...out.args } });
       return true;
+    } else if (out.fail) {
+      // A FAIL (or panic) path: stop on this statement, in this frame; the next step returns or exits.
+      this.raise(out.filter ?? 'fail', `${frame.fn.name}: ${out.fail}`);
+      this.save(frame);
+      frame.pending = 'ret' in out ? { ret: out.ret } : { exit: out.exit };
+      return false;
     } else if ('ret' in out) {
-      if (out.fail) this.raise('fail', `${frame.fn.name}: ${out.fail}`);
       this.returnFrom(actor, out.ret);
       return false;
     } else {
-      this.keepStack(actor);
-      actor.stack = [];
-      actor.done = true;
-      actor.exitReason = out.exit;
+      this.exitActor(actor, out.exit);
       return false;
     }
     if (frame.pc >= frame.fn.body.length) this.returnFrom(actor, undefined);
     return false;
+  }
+
+  private exitActor(actor: Actor, reason: string): void {
+    this.keepStack(actor);
+    actor.stack = [];
+    actor.done = true;
+    actor.exitReason = reason;
   }
 
   private returnFrom(actor: Actor, value: Value): void {
@@ -658,6 +710,7 @@ export class Runtime<C> {
       sf.f.locals = sf.locals;
       sf.f.into = sf.into;
       sf.f.stay = sf.stay;
+      sf.f.pending = sf.pending;
     }
     const a = this.actors[rec.actor]!;
     // No frames kept: the step left the stack's shape alone, and the steps after it are undone already.
@@ -672,7 +725,9 @@ export class Runtime<C> {
   private undoOne(): StepRecord | null {
     const rec = this.history.pop();
     if (!rec) return null;
+    this.pendingPick = null;
     this.restore(rec);
+    if (this.firstStep[rec.actor] === this.stepCount) this.firstStep[rec.actor] = -1;
     for (const [k, step] of this.reportedBreaks) if (step > this.stepCount) this.reportedBreaks.delete(k);
     for (const l of this.rewindListeners) l(this.stepCount);
     return rec;

@@ -56,10 +56,15 @@ export const ScenarioSchema = z.strictObject({
     .strictObject({
       memMinToTransferMB: count('memMinToTransferMB').default(0),
       cpuMinToTransferMHz: count('cpuMinToTransferMHz').default(0),
-      destGroupMemMinMB: count('destGroupMemMinMB').default(1 << 20),
-      destGroupCpuMinMHz: count('destGroupCpuMinMHz').default(1 << 20),
+      // The source group's reservation (default: exactly what the VM moves). FSRVerifyReservationsToTransfer
+      // FAILs when the VM would move more than its group holds (model: the deck names no group).
+      sourceGroupMemMinMB: count('sourceGroupMemMinMB').optional(),
+      sourceGroupCpuMinMHz: count('sourceGroupCpuMinMHz').optional(),
+      // The destination group's reservation before FSRTransferReservations adds the VM's to it.
+      destGroupMemMinMB: count('destGroupMemMinMB').default(0),
+      destGroupCpuMinMHz: count('destGroupCpuMinMHz').default(0),
     })
-    .default({ memMinToTransferMB: 0, cpuMinToTransferMHz: 0, destGroupMemMinMB: 1 << 20, destGroupCpuMinMHz: 1 << 20 }),
+    .default({ memMinToTransferMB: 0, cpuMinToTransferMHz: 0, destGroupMemMinMB: 0, destGroupCpuMinMHz: 0 }),
   pcpus: positive('pcpus').max(64, 'pcpus is at most 64').default(4),
   checkpointChunks: positive('checkpointChunks').max(1000).default(4),
   faults: z.array(Fault).default([]),

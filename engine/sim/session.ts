@@ -12,14 +12,14 @@ import { BusMem_TranslateBPN, makeMainMemBPN, type WalkTrace } from '../busmem';
 import { Machine, PAGE_2_DIRINDEX, World } from '../world';
 import { FsrContext, RESUME_STATES, SWAP_COPY_STATES, type FSRInfo } from './context';
 import { ExprError, type Resolver, type Value } from './expr';
-import { HANDOFF_FUNCTIONS, LISTING_HEADER } from './handoff';
+import { HANDOFF_SECTIONS, LISTING_HEADER } from './handoff/index';
 import { type InvariantBreak, checkEnd, checkStep } from './invariants';
 import { type Frame, buildListing } from './program';
 import { type ActorSpec, Runtime, type RuntimeEvent, type StopInfo } from './runtime';
 import type { Scenario } from './scenario';
 
 /** The listing of the simulated functions: built once, its line numbers are stable. */
-export const LISTING = buildListing(LISTING_HEADER, HANDOFF_FUNCTIONS);
+export const LISTING = buildListing(LISTING_HEADER, HANDOFF_SECTIONS);
 
 export const SOURCE_WORLD_ID = 2099100;
 export const DEST_WORLD_ID = 2099200;
@@ -112,6 +112,8 @@ export class Session {
       else faults.slowPcpu = { pcpu: f.pcpu, delaySteps: f.delaySteps };
     }
     const r = scenario.reservations;
+    const touchedPages = pickTouched(this, scenario.vm.touchedPages, seed);
+    const mappedPages = mapVmxPages(this, seed, touchedPages);
     const cx = (this.cx = new FsrContext(
       machine,
       src,
@@ -121,13 +123,14 @@ export class Session {
         numPCPUs: scenario.pcpus,
         swapOuts: scenario.swap.swapOuts,
         cptChunks: scenario.checkpointChunks,
-        touchedPages: pickTouched(this, scenario.vm.touchedPages, seed),
+        touchedPages,
         faults,
-        srcGroup: { memMinMB: Math.max(r.memMinToTransferMB, 0), cpuMinMHz: Math.max(r.cpuMinToTransferMHz, 0) },
+        srcGroup: { memMinMB: r.sourceGroupMemMinMB ?? r.memMinToTransferMB, cpuMinMHz: r.sourceGroupCpuMinMHz ?? r.cpuMinToTransferMHz },
         dstGroup: { memMinMB: r.destGroupMemMinMB, cpuMinMHz: r.destGroupCpuMinMHz },
         seed,
       },
       { memMinToTransferMB: r.memMinToTransferMB, cpuMinToTransferMHz: r.cpuMinToTransferMHz },
+      mappedPages,
     ));
 
     const specs: ActorSpec[] = [
@@ -444,6 +447,31 @@ function fileWithUsed(name: string, used: number): SwapFile {
   const f = new SwapFile(name, Math.max(used, 0));
   for (let i = 0; i < used; i++) f.allocSlot();
   return f;
+}
+
+/** How many pages the source's VMX has mapped (model). */
+const VMX_MAPPED_PAGES = 4;
+
+/**
+ * The pages the source's VMX has mapped (model: a few REGULAR pages, not among those the guest
+ * touches, chosen by the seed): their PFrames take the PFrameMappedInVMX form, isMappedInVMX = 1.
+ * Beyond bit 0 the model keeps the unmapped form's layout, so type and index read as before.
+ */
+function mapVmxPages(s: Session, seed: number, touchedPages: number[]): number[] {
+  const rng = new Rng(seed ^ 0x3a9d);
+  const host = s.machine.host;
+  const total = s.src.pframes.numMainMemPages;
+  const touched = new Set(touchedPages);
+  const out: number[] = [];
+  for (let tries = 0; out.length < Math.min(VMX_MAPPED_PAGES, total) && tries < 4096; tries++) {
+    const pg = rng.below(total);
+    const v = s.pframe(s.src, pg);
+    if ('error' in v || v.type !== 'REGULAR' || touched.has(pg) || out.includes(pg)) continue;
+    const page = host.map(v.dirMPN);
+    page.u32[v.pageIndex * 2] = (page.u32[v.pageIndex * 2]! | 1) >>> 0;
+    out.push(pg);
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /** Deterministic REGULAR pages for the guest to touch. */

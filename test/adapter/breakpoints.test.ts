@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ROOT, close, evaluate, failure, frames, launch, open, scopes, stopAfter, vars } from './helpers';
+import { ROOT, close, evaluate, failure, frames, launch, lineOf, open, scopes, sigLineOf, stopAfter, vars } from './helpers';
 
 const LISTING = { name: 'fsr-handoff.c', sourceReference: 1 };
 
@@ -56,10 +56,11 @@ describe('function and phase breakpoints', () => {
       assert.equal(stop.reason, 'function breakpoint');
       assert.deepEqual(stop.hitBreakpointIds, ids);
       assert.equal(stop.text, 'phase "point of no return"');
-      assert.match(stop.description!, /destination VMX at FSR_ResumeDone line 234/);
+      const pnr = lineOf('FSR_ResumeDone', 'World_SetPanicNoCore');
+      assert.match(stop.description!, new RegExp(`destination VMX at FSR_ResumeDone line ${pnr}`));
       const top = (await frames(dc, stop.threadId!))[0]!;
       assert.equal(top.name, 'FSR_ResumeDone');
-      assert.equal(top.line, 234);
+      assert.equal(top.line, pnr);
     } finally {
       await close(dc);
     }
@@ -90,7 +91,7 @@ describe('function and phase breakpoints', () => {
 
       // Logpoint on the redirect line: one console line per remaining pdir, no stop until the end.
       await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
-      const lp = await dc.setBreakpointsRequest({ source: LISTING, breakpoints: [{ line: 436, logMessage: 'redirect pgNum {pgNum} to {srcMPN}' }] });
+      const lp = await dc.setBreakpointsRequest({ source: LISTING, breakpoints: [{ line: lineOf('VmMemMigrateTransferPageDir', 'PFrame_DirSet(dstWorld'), logMessage: 'redirect pgNum {pgNum} to {srcMPN}' }] });
       assert.equal(lp.body.breakpoints[0]!.verified, true);
       await dc.setExceptionBreakpointsRequest({ filters: [] });
       const end = await stopAfter(dc, () => dc.continueRequest({ threadId: second.threadId! }));
@@ -107,8 +108,10 @@ describe('function and phase breakpoints', () => {
     const dc = await open();
     try {
       let bps: DebugProtocol.Breakpoint[] = [];
+      const brace = sigLineOf('FSR_ResumeDone') + 1;
+      const first = lineOf('FSR_ResumeDone', 'status = FSRPrepareForMemoryTransfer');
       const stop = await launch(dc, { scenario: 'shared-swap' }, async () => {
-        const r = await dc.setBreakpointsRequest({ source: LISTING, breakpoints: [{ line: 234 }, { line: 229 }, { line: 99999 }] });
+        const r = await dc.setBreakpointsRequest({ source: LISTING, breakpoints: [{ line: lineOf('FSR_ResumeDone', 'World_SetPanicNoCore') }, { line: brace }, { line: 99999 }] });
         bps = r.body.breakpoints;
         const other = await dc.setBreakpointsRequest({ source: { path: '/tmp/other.c' }, breakpoints: [{ line: 3 }] });
         assert.equal(other.body.breakpoints[0]!.verified, false);
@@ -116,14 +119,18 @@ describe('function and phase breakpoints', () => {
       });
       assert.equal(bps[0]!.verified, true);
       assert.equal(bps[1]!.verified, true, 'the opening brace moves to the first statement');
-      assert.equal(bps[1]!.line, 230);
+      assert.equal(bps[1]!.line, first);
       assert.equal(bps[2]!.verified, false);
       assert.match(bps[2]!.message!, /line 99999 of the listing has no statement/);
       assert.equal(stop.reason, 'breakpoint');
       assert.deepEqual(stop.hitBreakpointIds, [bps[1]!.id]);
-      assert.equal(stop.text, 'breakpoint at line 230');
-      const locs = await dc.customRequest('breakpointLocations', { source: LISTING, line: 228, endLine: 240 });
-      assert.deepEqual((locs.body as DebugProtocol.BreakpointLocationsResponse['body']).breakpoints.map((b) => b.line), [230, 231, 232, 233, 234, 235, 236, 237, 238, 239]);
+      assert.equal(stop.text, `breakpoint at line ${first}`);
+      const fn = sigLineOf('FSR_ResumeDone');
+      const locs = await dc.customRequest('breakpointLocations', { source: LISTING, line: fn, endLine: fn + 13 });
+      // Every statement of FSR_ResumeDone, and not its signature, braces or the label line `cancel:`.
+      const statements = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10].map((k) => first + k);
+      assert.equal(lineOf('FSR_ResumeDone', 'FSRCancelPrepareForMemoryTransfer'), first + 9, 'the label line cancel: comes before the cancel');
+      assert.deepEqual((locs.body as DebugProtocol.BreakpointLocationsResponse['body']).breakpoints.map((b) => b.line), statements);
     } finally {
       await close(dc);
     }
@@ -132,7 +139,7 @@ describe('function and phase breakpoints', () => {
 
 describe('exception filters', () => {
   const cases: Array<[string, string, string, RegExp]> = [
-    ['reservation-fail', 'fail', 'FAIL', /memMinToTransferMB 512 > the destination group's min 256 MB/],
+    ['reservation-fail', 'fail', 'FAIL', /memMinToTransferMB 512 > the source group's min 256 MB/],
     ['transfer-fail', 'panic', 'panic', /panic/i],
     ['stale-shadow', 'invariant', 'invariant break', /cached translations match the PFrames/],
   ];

@@ -8,7 +8,21 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, 
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
+import { LISTING as ENGINE_LISTING } from '../../engine/index';
+
 export const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** The listing line of the statement of `fn` whose text starts with `text` (tests name lines, not numbers). */
+export function lineOf(fn: string, text: string): number {
+  const def = ENGINE_LISTING.fns.get(fn);
+  const st = def?.body.find((s) => s.text.startsWith(text));
+  if (!st) throw new Error(`no statement "${text}" in ${fn}`);
+  return st.line!;
+}
+/** The first line of `fn` (its signature); the opening brace is the next line. */
+export function sigLineOf(fn: string): number {
+  return ENGINE_LISTING.fns.get(fn)!.firstLine!;
+}
 export const ADAPTER = join(ROOT, 'dist', 'adapter.js');
 
 function newest(dir: string): number {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { close, evaluate, failure, frames, launch, open, scopes, stopAfter, vars } from './helpers';
+import { close, evaluate, failure, frames, launch, lineOf, open, scopes, stopAfter, vars } from './helpers';
 
 describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
   let dc: DebugClient;
@@ -216,16 +216,17 @@ describe('a client whose lines start at 0', () => {
     const dc = await open({ linesStartAt1: false });
     try {
       let bp: DebugProtocol.Breakpoint | undefined;
+      const pnr = lineOf('FSR_ResumeDone', 'World_SetPanicNoCore');
       const stop = await launch(dc, { scenario: 'shared-swap' }, async () => {
-        bp = (await dc.setBreakpointsRequest({ source: { name: 'fsr-handoff.c', sourceReference: 1 }, breakpoints: [{ line: 233 }] })).body.breakpoints[0];
+        bp = (await dc.setBreakpointsRequest({ source: { name: 'fsr-handoff.c', sourceReference: 1 }, breakpoints: [{ line: pnr - 1 }] })).body.breakpoints[0];
       });
-      assert.equal(bp!.line, 233);
+      assert.equal(bp!.line, pnr - 1);
       assert.equal(stop.reason, 'breakpoint');
       const top = (await frames(dc, stop.threadId!))[0]!;
       assert.equal(top.name, 'FSR_ResumeDone');
-      assert.equal(top.line, 233, 'listing line 234, 0-based');
+      assert.equal(top.line, pnr - 1, `listing line ${pnr}, 0-based`);
       const next = await stopAfter(dc, () => dc.nextRequest({ threadId: stop.threadId! }));
-      assert.equal((await frames(dc, next.threadId!))[0]!.line, 234);
+      assert.equal((await frames(dc, next.threadId!))[0]!.line, pnr);
     } finally {
       await close(dc);
     }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { close, evaluate, failure, frames, launch, open } from './helpers';
+import { close, evaluate, failure, frames, launch, lineOf, open } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'fsr-launch-'));
 
@@ -87,7 +87,7 @@ describe('launch variants', () => {
       const top = (await frames(dc, stop.threadId!))[0]!;
       assert.deepEqual(top.source, { name: 'fsr-handoff.c', path: listing });
       assert.match(outputs.join(''), /warning: listingPath .* differs from the simulated listing/);
-      const bp = await dc.setBreakpointsRequest({ source: { path: listing }, breakpoints: [{ line: 10 }] });
+      const bp = await dc.setBreakpointsRequest({ source: { path: listing }, breakpoints: [{ line: lineOf('FSR_ResumeDone', 'World_SetPanicNoCore') }] });
       assert.equal(bp.body.breakpoints[0]!.verified, true);
     } finally {
       await close(dc);

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { close, failure, frames, launch, open, stopAfter } from './helpers';
+import { close, failure, frames, launch, lineOf, open, stopAfter } from './helpers';
 
 describe('stepping', () => {
   it('steps over, in and out on one thread, then back and reverse-continues', async () => {
@@ -13,34 +13,36 @@ describe('stepping', () => {
       const entry = await launch(dc, { scenario: 'shared-swap', stopOnEntry: true });
       assert.equal(entry.reason, 'entry');
       const where = async (t = 1) => (await frames(dc, t)).map((f) => `${f.name}:${f.line}`);
-      assert.deepEqual(await where(), ['FSRSourceVMX:9']);
+      const run = lineOf('FSRSourceVMX', 'VMX_RunGuest');
+      const at = (k: number) => `FSRSourceVMX:${run + k}`;
+      assert.deepEqual(await where(), [at(0)]);
       let s = await stopAfter(dc, () => dc.nextRequest({ threadId: 1 }));
       assert.equal(s.reason, 'step');
       assert.equal(s.threadId, 1);
-      assert.deepEqual(await where(), ['FSRSourceVMX:10'], 'over VMX_RunGuest');
+      assert.deepEqual(await where(), [at(1)], 'over VMX_RunGuest');
       s = await stopAfter(dc, () => dc.stepInRequest({ threadId: 1 }));
-      assert.deepEqual((await where())[1], 'FSRSourceVMX:10');
+      assert.deepEqual((await where())[1], at(1));
       assert.equal((await where())[0]!.split(':')[0], 'FSR_CheckpointStarted');
       s = await stopAfter(dc, () => dc.stepOutRequest({ threadId: 1 }));
-      assert.deepEqual(await where(), ['FSRSourceVMX:11']);
+      assert.deepEqual(await where(), [at(2)]);
       s = await stopAfter(dc, () => dc.stepBackRequest({ threadId: 1 }));
       assert.equal(s.reason, 'step');
       assert.equal((await where())[0]!.split(':')[0], 'FSR_CheckpointStarted', 'back to the callee\'s last statement');
 
       // Reverse-continue to a line breakpoint behind us, then to the start.
-      await dc.setBreakpointsRequest({ source: { name: 'fsr-handoff.c', sourceReference: 1 }, breakpoints: [{ line: 10 }] });
+      await dc.setBreakpointsRequest({ source: { name: 'fsr-handoff.c', sourceReference: 1 }, breakpoints: [{ line: run + 1 }] });
       s = await stopAfter(dc, () => dc.reverseContinueRequest({ threadId: 1 }));
       assert.equal(s.reason, 'breakpoint');
-      assert.deepEqual(await where(), ['FSRSourceVMX:10']);
+      assert.deepEqual(await where(), [at(1)]);
       await dc.setBreakpointsRequest({ source: { name: 'fsr-handoff.c', sourceReference: 1 }, breakpoints: [] });
       s = await stopAfter(dc, () => dc.reverseContinueRequest({ threadId: 1 }));
       assert.equal(s.reason, 'entry');
-      assert.deepEqual(await where(), ['FSRSourceVMX:9']);
+      assert.deepEqual(await where(), [at(0)]);
 
       // Other threads step on their own.
       s = await stopAfter(dc, () => dc.nextRequest({ threadId: 2 }));
       assert.equal(s.threadId, 2);
-      assert.deepEqual(await where(2), ['FSRDestVMX:29']);
+      assert.deepEqual(await where(2), [`FSRDestVMX:${lineOf('FSRDestVMX', 'while (!cpt->finished)')}`]);
       assert.match(await failure(dc.nextRequest({ threadId: 42 })), /no thread 42 \(threads: 1 \(source VMX\), 2 \(destination VMX\)/);
       assert.match(await failure(dc.stackTraceRequest({ threadId: 0 })), /no thread 0/);
     } finally {

@@ -23,8 +23,8 @@ export const arbChoices = fc.record({
     fc.record({
       memMinToTransferMB: fc.constantFrom(0, 8, 64),
       cpuMinToTransferMHz: fc.constantFrom(0, 100, 3000),
-      destGroupMemMinMB: fc.constantFrom(16, 1 << 20),
-      destGroupCpuMinMHz: fc.constantFrom(1000, 1 << 20),
+      sourceGroupMemMinMB: fc.option(fc.constantFrom(16, 1 << 20), { nil: undefined }),
+      sourceGroupCpuMinMHz: fc.option(fc.constantFrom(1000, 1 << 20), { nil: undefined }),
     }),
     { nil: undefined },
   ),

@@ -104,7 +104,7 @@ describe('scenario format: defaults and round trips', () => {
     assert.equal(s.vm.touchedPages, 4);
     assert.equal(s.vm.mix, undefined);
     assert.deepEqual(s.swap, { mode: 'shared', swapOuts: 4, migSwapUsedSlots: 0, cptSwapUsedSlots: 0 });
-    assert.deepEqual(s.reservations, { memMinToTransferMB: 0, cpuMinToTransferMHz: 0, destGroupMemMinMB: 1 << 20, destGroupCpuMinMHz: 1 << 20 });
+    assert.deepEqual(s.reservations, { memMinToTransferMB: 0, cpuMinToTransferMHz: 0, destGroupMemMinMB: 0, destGroupCpuMinMHz: 0 });
     assert.equal(s.pcpus, 4);
     assert.equal(s.checkpointChunks, 4);
     assert.deepEqual(s.faults, []);

@@ -14,6 +14,7 @@ interface Cx {
 const FNS: FnDef<Cx>[] = [
   {
     name: 'main',
+    model: 'a test program',
     sig: 'void main(void)',
     comment: 'calls f, then exits',
     body: [
@@ -26,6 +27,7 @@ const FNS: FnDef<Cx>[] = [
   },
   {
     name: 'f',
+    model: 'a test program',
     sig: 'int f(int a)',
     comment: 'counts, then returns',
     body: [
@@ -37,7 +39,7 @@ const FNS: FnDef<Cx>[] = [
 
 function make(): { rt: Runtime<Cx>; cx: Cx } {
   const cx: Cx = { n: 0, boom: false };
-  const listing = buildListing<Cx>([], FNS);
+  const listing = buildListing<Cx>([], [{ deck: 'test', slides: [], fns: FNS }]);
   const rt = new Runtime<Cx>(listing, [{ name: 'main', entry: 'main', args: {}, cpu: 0, worldID: 0 }], cx, { checkInvariants: () => [], resolver: () => ({ path: () => 0 }) }, 1);
   cx.rt = rt;
   return { rt, cx };

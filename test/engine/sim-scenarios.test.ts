@@ -192,7 +192,7 @@ describe('built-in scenarios: who resumes, what failed, what moved', () => {
     assertSourceIntact(p);
     assert.equal(p.pnr, null);
     assert.equal(p.o.failures.length, 1);
-    assert.match(p.o.failures[0]!, /^FSRVerifyReservationsToTransfer: memMinToTransferMB 512 > the destination group's min 256 MB/);
+    assert.match(p.o.failures[0]!, /^FSRVerifyReservationsToTransfer: memMinToTransferMB 512 > the source group's min 256 MB/);
   });
 
   it('swap-in-use: pages in the migration swap file make VmMemMigrate_PrepareForMemoryTransfer fail; the source resumes', () => {

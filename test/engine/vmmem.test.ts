@@ -53,7 +53,11 @@ describe('PFrame operations', () => {
     assert.equal(host.isMaterialized(mpn), false);
     assert.deepEqual([...host.read(mpn).subarray(0, 16)], new Array(16).fill(0));
     world.pframes.defaultPageTypeIsRemote = true;
+    world.pframes.defaultPageTypeIsRemoteMaxPgNum = 1000;
+    // Directory 1 holds pgNums 512..1023: REMOTE below the bound, NONE from it on.
     assert.equal(host.read(mpn)[8], PageType.REMOTE << 4);
+    assert.equal(host.read(mpn)[8 * (999 - 512)], PageType.REMOTE << 4);
+    assert.equal(host.read(mpn)[8 * (1000 - 512)], 0);
     assert.equal(PFrame_DirAlloc(host, world, 701).status, 'VMK_BUSY');
   });
 
