@@ -9,6 +9,7 @@ import { FsrConfigurationProvider, FsrDynamicConfigurationProvider, pickScenario
 import { type DrawnReport, HostMemoryPanel } from './hostMemoryPanel';
 import { launchConfig } from './manifest';
 import { PhasesView, setFunctionBreakpoint } from './phasesView';
+import { ModelLineDecorator } from './provenance';
 
 /** What activate() returns: enough for the extension-host tests to see the panel work. */
 export interface FsrExtensionApi {
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
     events,
     panel,
     phases,
+    new ModelLineDecorator(context.extensionUri),
     vscode.debug.registerDebugConfigurationProvider('fsr', configs, vscode.DebugConfigurationProviderTriggerKind.Initial),
     vscode.debug.registerDebugConfigurationProvider('fsr', new FsrDynamicConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.registerDebugAdapterDescriptorFactory('fsr', new FsrAdapterFactory(context.extensionUri)),
