@@ -200,23 +200,23 @@ function run(io: CliIO, arg: string, { breaks, seed, maxSteps, log }: RunOptions
   const stepCol = (n: number) => `[${String(n).padStart(6)}]`;
   s.onEvent((e) => {
     if (e.type === 'phase') {
-      const p = s.phases().at(-1)!;
-      io.out(`${stepCol(p.step)} phase ${JSON.stringify(p.name)}: ${p.actor} in ${p.fn}, line ${p.line}`);
+      io.out(`${stepCol(e.step)} phase ${JSON.stringify(e.name)}: ${rt.actor(e.actorId).name} in ${e.fn}, line ${e.line}`);
     } else if (e.type === 'exception') {
-      io.out(`${stepCol(rt.stepCount)} ${e.filter === 'invariant' ? 'INVARIANT BROKEN' : e.filter.toUpperCase()}: ${rt.actor(e.actorId).name}: ${e.message}`);
+      io.out(`${stepCol(e.step)} ${e.filter === 'invariant' ? 'INVARIANT BROKEN' : e.filter.toUpperCase()}: ${rt.actor(e.actorId).name} in ${e.fn}, line ${e.line}: ${e.message}`);
     } else if (e.type === 'output' && log) {
-      io.out(`${stepCol(rt.stepCount)} log ${e.category === 'stdout' ? '' : `(${e.category}) `}${e.line}`);
+      io.out(`${stepCol(e.step)} log ${e.category === 'stdout' ? '' : `(${e.category}) `}${e.line}`);
     }
   });
 
   let incomplete = false;
   for (;;) {
     rt.continue();
-    const stop = rt.run(maxSteps - rt.stepCount);
+    // --max-steps bounds the work done (steps executed, a bulk step counting once), not the step number.
+    const stop = rt.run(maxSteps - rt.workDone);
     if (stop?.reason === 'end') break;
     if (!stop) {
       incomplete = true;
-      io.out(`${stepCol(rt.stepCount)} GAVE UP: still running after ${maxSteps} steps (--max-steps)`);
+      io.out(`${stepCol(rt.stepCount)} GAVE UP: still running after ${maxSteps} steps executed (--max-steps)`);
       break;
     }
     if (stop.reason === 'deadlock') {

@@ -332,7 +332,7 @@ export class HostMapTracker {
     this.classes = slotClasses(session.machine.host, session.src, session.dst);
     this.cells = new Uint8Array(this.layout.cells);
     session.onEvent((e) => {
-      if (e.type === 'exception' && e.filter === 'invariant' && !this.breakSteps.has(e.message)) this.breakSteps.set(e.message, session.rt.stepCount);
+      if (e.type === 'exception' && e.filter === 'invariant' && !this.breakSteps.has(e.message)) this.breakSteps.set(e.message, e.step);
     });
   }
 

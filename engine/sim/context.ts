@@ -179,7 +179,8 @@ export class FsrContext {
   /** Log a line in the style of the vmkernel log, stamped with simulated time. */
   log(msg: string): void {
     const a = this.rt.currentActor;
-    const us = this.rt.stepCount * 10;
+    // Simulated time: 10 µs a step, of the step this line belongs to.
+    const us = this.rt.now * 10;
     const t = new Date(Date.UTC(2026, 0, 1, 0, 0, 0) + Math.floor(us / 1000000) * 1000).toISOString().replace(/\.\d+Z$/, '');
     this.rt.output(`${t}.${String(us % 1000000).padStart(6, '0')}Z cpu${a?.cpu ?? 0}:${a?.worldID ?? 0})FSR: ${msg}`);
   }

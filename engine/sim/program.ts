@@ -54,9 +54,12 @@ export interface Stmt<C = unknown> {
   exec?: (cx: C, f: Frame) => Outcome;
   /**
    * A loop head that can run its iterations in one step when nothing could stop inside. `run`
-   * goes as far as it safely can; true means the loop is done and control continues at `until`.
+   * goes as far as it safely can, whole iterations within `clock.budget` fine steps, counting each
+   * fine step it stands for on the clock; true means the loop is done and control continues at
+   * `until`. The loop head's own last execution (its exit, or the iteration the bulk did not do)
+   * is the step's one more fine step.
    */
-  bulk?: { until: string; run: (cx: C, f: Frame) => boolean };
+  bulk?: { until: string; run: (cx: C, f: Frame, clock: BulkClock) => boolean };
   /**
    * Where the decks state this line: `true` when its code (before any `//`) is the decks' own text,
    * whitespace aside; else a quote from a deck that states it. A test checks each against the decks.
@@ -71,6 +74,19 @@ export interface Stmt<C = unknown> {
   deck?: string;
   /** Assigned by the listing: the 1-based line of this statement. */
   line?: number;
+}
+
+/**
+ * The clock a bulk step counts its fine steps on: the run's step numbers do not depend on whether a
+ * loop ran in bulk or statement by statement (breakpoints, watches and stepping decide that).
+ */
+export interface BulkClock {
+  /** Fine steps the bulk may still stand for: Infinity, unless the run must land on an exact step. */
+  readonly budget: number;
+  /** The bulk did `n` more fine steps. */
+  advance(n: number): void;
+  /** The last fine step counted reached `stmt` of `fn`, which carries a phase label. */
+  phase(fn: string, stmt: Stmt<never>): void;
 }
 
 export interface FnDef<C = unknown> {

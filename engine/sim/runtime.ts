@@ -1,10 +1,11 @@
 // Runs a program (program.ts) as actors with their own call stacks under a seeded scheduler, one
-// statement per step, with history for going backwards, breakpoints, watches and stops. Knows no
-// FSR and no protocol: the handoff is a program, the debugger a caller of this API.
+// statement per step, with history for going backwards, breakpoints, watches and stops. One clock
+// per run: a step number is a function of the run alone (a bulk step counts the fine steps it stands
+// for), so a moment can be quoted, gone to and compared. Knows no FSR and no protocol.
 
 import { type Expr, ExprError, type Resolver, type Value, evalExpr, interpolate, parseExpr, truthy } from './expr';
 import { Journal, NO_UNDO, type Undo } from './journal';
-import { type Frame, type Listing, type Locals, type Outcome, type Stmt, reachable } from './program';
+import { type BulkClock, type Frame, type Listing, type Locals, type Outcome, type Stmt, reachable } from './program';
 import { Rng } from '../rng';
 
 export interface ActorSpec {
@@ -57,7 +58,7 @@ interface Bp extends BreakpointSpec {
 
 export type ExceptionFilter = 'fail' | 'panic' | 'invariant';
 
-export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'end' | 'deadlock';
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'end' | 'deadlock' | 'goto';
 
 export interface StopInfo {
   reason: StopReason;
@@ -86,11 +87,22 @@ export interface RuntimeHost {
   onStep?(actor: Actor): void;
 }
 
+/**
+ * What the run tells its listeners. `step` is the step number of the moment it happened (the state
+ * after that step); `fn` and `line` where in the listing. A phase or log line inside a bulk step carries
+ * the fine step it stands for, so events read the same whether the user ran through or stopped everywhere.
+ */
 export type RuntimeEvent =
-  | { type: 'output'; line: string; category: 'console' | 'stdout' | 'stderr' }
-  | { type: 'phase'; name: string; actorId: number }
-  | { type: 'exception'; filter: ExceptionFilter; message: string; actorId: number }
+  | { type: 'output'; line: string; category: 'console' | 'stdout' | 'stderr'; step: number }
+  | { type: 'phase'; name: string; actorId: number; step: number; fn: string; line: number }
+  | { type: 'exception'; filter: ExceptionFilter; message: string; actorId: number; step: number; fn: string; line: number }
   | { type: 'progress'; id: string; title: string; percent: number; done: boolean };
+
+/** An exception a step raised (FAIL, panic, invariant break), with where it stood. */
+interface Raised {
+  filter: ExceptionFilter;
+  message: string;
+}
 
 type Mode =
   | { kind: 'idle' }
@@ -121,7 +133,18 @@ interface StepRecord {
   rng: number;
   undo: Undo[];
   logLen: number;
-  events: number;
+  /** The step number before this step (the moment it starts from)… */
+  at: number;
+  /** …and how many fine steps it stands for: 1, or a bulk step's count. It ends at `at + ticks`. */
+  ticks: number;
+  /** The actor's stack depth before the step (reverse step over/out look for it). */
+  depth: number;
+  /** The function the step entered (a call), if any. */
+  enter: string | null;
+  /** Exceptions the step raised (rare: null when none). */
+  raised: Raised[] | null;
+  /** The loop head a bulk step ran (null for a fine step). */
+  bulk: Stmt<unknown> | null;
 }
 
 
@@ -129,10 +152,18 @@ export class Runtime<C> {
   readonly journal = new Journal();
   readonly actors: Actor[];
   readonly log: string[] = [];
-  /** Undo records of the most recent steps (at most `historyLimit`, oldest evicted). */
+  /** Undo records of the most recent steps (at most `historyLimit` records, oldest evicted). */
   private history: StepRecord[] = [];
-  /** Steps evicted from the front of history: the oldest step one can go back to. */
+  /** The step number now: fine steps since the start of the run. */
+  private clock = 0;
+  /** The oldest step one can go back to (0 until history outgrows its limit). */
   private horizon = 0;
+  /** Steps (records) executed since the session began, forwards: work done, for budgets that guard against a stuck run. */
+  workDone = 0;
+  /** A bulk step must not pass this step number (a run landing on an exact step). */
+  private bulkLimit = Infinity;
+  /** No bulk steps at all (a run that must produce fine records). */
+  private noBulk = false;
   private readonly historyLimit: number;
   private readonly rng: Rng;
   private mode: Mode = { kind: 'idle' };
@@ -161,8 +192,12 @@ export class Runtime<C> {
     return this.currentActor?.name ?? 'kernel';
   }
   /** Set by statements (through the context) to make the step stop after it: FAIL, panic. */
-  private stepExceptions: Array<{ filter: ExceptionFilter; message: string }> = [];
-  private stepPhases: string[] = [];
+  private stepExceptions: Raised[] = [];
+  private stepPhases: Array<{ name: string; step: number; fn: string; line: number }> = [];
+  /** Continue stops at the next phase reached (the "next phase" command). */
+  private stopAtPhase = false;
+  /** The clock a bulk step counts on (one object, bound to the step being recorded). */
+  private readonly bulkClock: StepClock;
   /** The step at which each actor first ran (-1: not yet); an actor about to start may stop at its entry function. */
   private readonly firstStep: number[];
   /**
@@ -187,6 +222,14 @@ export class Runtime<C> {
       return { id, name: s.name, cpu: s.cpu, worldID: s.worldID, stack: [{ fn, pc: 0, locals: { ...s.args } }], done: false, exitReason: null };
     });
     this.firstStep = this.actors.map(() => -1);
+    this.bulkClock = new StepClock(
+      (n) => {
+        this.recording!.ticks += n;
+      },
+      (fn, stmt) => {
+        this.stepPhases.push({ name: stmt.phase!, step: this.now, fn, line: stmt.line! });
+      },
+    );
     for (const fn of listing.fns.values()) {
       for (const [pc, st] of (fn.body as Stmt<C>[]).entries()) {
         if (!st.bulk) continue;
@@ -225,10 +268,17 @@ export class Runtime<C> {
     this.eventCount++;
     for (const l of this.listeners) l(e);
   }
-  /** A log line (journaled: going back removes it). */
+  /**
+   * True while the runtime re-runs steps to land on a step (a goto, going back into a bulk step):
+   * the events then happened before and were reported; listeners keep their lists, not their output.
+   */
+  get replaying(): boolean {
+    return this.bulkLimit !== Infinity;
+  }
+  /** A log line (journaled: going back removes it), stamped with the step it belongs to. */
   output(line: string, category: 'console' | 'stdout' | 'stderr' = 'stdout'): void {
     this.log.push(line);
-    this.emit({ type: 'output', line, category });
+    this.emit({ type: 'output', line, category, step: this.now });
   }
   /** Called by statements: an exception the filters may stop on after this step. */
   raise(filter: ExceptionFilter, message: string): void {
@@ -237,8 +287,17 @@ export class Runtime<C> {
 
   // ---- state ----------------------------------------------------------------------------------
 
+  /** The step number of the state now: fine steps since the start of the run. */
   get stepCount(): number {
-    return this.horizon + this.history.length;
+    return this.clock;
+  }
+  /**
+   * The step number an event happening now belongs to: during a step, the step it results in (a
+   * bulk step's fine step as it counts them); between steps, the current one.
+   */
+  get now(): number {
+    const rec = this.recording;
+    return rec ? rec.at + rec.ticks : this.clock;
   }
   /** The oldest step still in history (0 until history outgrows its limit). */
   get historyHorizon(): number {
@@ -366,7 +425,7 @@ export class Runtime<C> {
 
   private recomputeBulk(): void {
     for (const [st, inner] of this.bulkInner) {
-      let ok = this.watches.length === 0;
+      let ok = this.watches.length === 0 && !(this.stopAtPhase && inner.phases.size > 0);
       for (const b of this.bps) {
         if (!ok) break;
         if (b.fn && inner.fns.has(b.fn)) ok = false;
@@ -378,8 +437,13 @@ export class Runtime<C> {
 
   // ---- control --------------------------------------------------------------------------------
 
-  continue(): void {
+  /** Run on; with `toNextPhase`, stop at the next phase reached (at its own step, inside a loop too). */
+  continue(opts: { toNextPhase?: boolean } = {}): void {
     this.mode = { kind: 'continue' };
+    if (!!opts.toNextPhase !== this.stopAtPhase) {
+      this.stopAtPhase = !!opts.toNextPhase;
+      this.recomputeBulk();
+    }
   }
   step(actorId: number, how: 'in' | 'over' | 'out'): void {
     const a = this.actor(actorId);
@@ -443,6 +507,7 @@ export class Runtime<C> {
         }
       }
       let entered: boolean;
+      this.workDone++;
       try {
         entered = this.execute(actor, rngBefore, alone);
       } catch (e) {
@@ -465,6 +530,10 @@ export class Runtime<C> {
 
   private stop(info: StopInfo): StopInfo {
     this.mode = { kind: 'idle' };
+    if (this.stopAtPhase) {
+      this.stopAtPhase = false;
+      this.recomputeBulk();
+    }
     this.pending = info;
     return info;
   }
@@ -485,7 +554,12 @@ export class Runtime<C> {
       rng: rngBefore,
       undo: NO_UNDO,
       logLen: this.log.length,
-      events: 0,
+      at: this.clock,
+      ticks: 1,
+      depth: actor.stack.length,
+      enter: null,
+      raised: null,
+      bulk: null,
     };
     this.recording = rec;
     this.stepExceptions.length = 0;
@@ -497,24 +571,27 @@ export class Runtime<C> {
     try {
       const st = top.fn.body[top.pc] as Stmt<C>;
       const pending = top.pending;
+      // Bulk only while no other actor could run: then the fine path would draw nothing from the
+      // scheduler either, and a breakpoint (which turns bulk off) cannot change what happens.
+      const bulk = !pending && !this.noBulk && alone && st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
       if (pending) {
         // The statement took a FAIL path last step and stopped there: now the return (or exit) happens.
         this.save(top);
         top.pending = undefined;
         if ('ret' in pending) this.returnFrom(actor, pending.ret);
         else this.exitActor(actor, pending.exit);
-      }
-      // Bulk only while no other actor could run: then the fine path would draw nothing from the
-      // scheduler either, and a breakpoint (which turns bulk off) cannot change what happens.
-      const bulk = !pending && alone && st.bulk && this.bulkAllowed.get(st) && !(this.mode.kind === 'step' && this.mode.actor === actor.id);
-      if (pending) {
-        // done above
-      } else if (bulk && st.bulk!.run(this.cx, top)) {
-        // The iterations ran inside this one step: report the phases they passed through.
-        for (const p of this.bulkInner.get(st)!.phases) this.stepPhases.push(p);
-        top.pc = top.fn.labels!.get(st.bulk!.until)!;
+      } else if (bulk) {
+        // The iterations the bulk does count on the clock; the loop head's own last execution is one more.
+        rec.ticks = 0;
+        // It must leave one fine step for its loop head.
+        this.bulkClock.budget = this.bulkLimit - rec.at - 1;
+        const done = st.bulk!.run(this.cx, top, this.bulkClock);
+        rec.ticks += 1;
+        if (rec.ticks > 1) rec.bulk = st as Stmt<unknown>;
+        if (done) top.pc = top.fn.labels!.get(st.bulk!.until)!;
+        // Bulk stopped early (it went as far as it safely could): run the loop head itself.
+        else entered = this.apply(actor, st.exec ? st.exec(this.cx, top) : undefined);
       } else {
-        // Not bulk, or bulk stopped early (it went as far as it safely could): run the statement itself.
         entered = this.apply(actor, st.exec ? st.exec(this.cx, top) : undefined);
       }
       // Silent statements (closing braces, back-edges) run as part of this step.
@@ -532,17 +609,18 @@ export class Runtime<C> {
       // The statement threw half way: take back what it did, so the state is the one before it.
       if (!ok) this.restore(rec);
     }
-    if (this.firstStep[actor.id]! < 0) this.firstStep[actor.id] = this.stepCount;
+    if (this.firstStep[actor.id]! < 0) this.firstStep[actor.id] = rec.at;
+    this.clock = rec.at + rec.ticks;
     this.history.push(rec);
     if (this.history.length > this.historyLimit + (this.historyLimit >>> 3)) {
       // Evict the oldest eighth at once (amortized O(1)): going back stops at the new horizon.
       const drop = this.history.length - this.historyLimit;
       this.history.splice(0, drop);
-      this.horizon += drop;
+      this.horizon = this.history[0]!.at;
     }
     const after = actor.stack[actor.stack.length - 1];
     const phase = after ? (after.fn.body[after.pc] as Stmt<C>).phase : undefined;
-    if (phase) this.stepPhases.push(phase);
+    if (phase) this.stepPhases.push({ name: phase, step: this.clock, fn: after!.fn.name, line: after!.fn.body[after!.pc]!.line! });
     return entered;
   }
 
@@ -577,6 +655,7 @@ export class Runtime<C> {
       frame.stay = out.stay;
       this.keepStack(actor);
       stack.push({ fn, pc: 0, locals: { ...out.args } });
+      if (this.recording) this.recording.enter = fn.name;
       return true;
     } else if (out.fail) {
       // A FAIL (or panic) path: stop on this statement, in this frame; the next step returns or exits.
@@ -625,23 +704,35 @@ export class Runtime<C> {
   private afterStep(actor: Actor, entered: boolean): StopInfo | null {
     // Indexed loops: this runs after every step, often before the JIT has optimized it.
     const phases = this.stepPhases;
-    for (let i = 0; i < phases.length; i++) this.emit({ type: 'phase', name: phases[i]!, actorId: actor.id });
+    for (let i = 0; i < phases.length; i++) {
+      const p = phases[i]!;
+      this.emit({ type: 'phase', name: p.name, actorId: actor.id, step: p.step, fn: p.fn, line: p.line });
+    }
     const breaks = this.host.checkInvariants();
     for (let i = 0; i < breaks.length; i++) {
       const b = breaks[i]!;
       const key = `${b.name}: ${b.message}`;
       if (this.reportedBreaks.has(key)) continue;
-      this.reportedBreaks.set(key, this.stepCount);
+      this.reportedBreaks.set(key, this.clock);
       this.stepExceptions.push({ filter: 'invariant', message: key });
     }
     let stop: StopInfo | null = null;
     const exceptions = this.stepExceptions;
-    for (let i = 0; i < exceptions.length; i++) {
-      const ex = exceptions[i]!;
-      this.emit({ type: 'exception', filter: ex.filter, message: ex.message, actorId: actor.id });
-      if (!stop && this.filters.has(ex.filter)) stop = { reason: 'exception', actorId: actor.id, description: ex.message, exception: ex };
+    if (exceptions.length) {
+      const rec = this.history[this.history.length - 1]!;
+      rec.raised = exceptions.slice();
+      const cur = this.current(actor);
+      for (let i = 0; i < exceptions.length; i++) {
+        const ex = exceptions[i]!;
+        this.emit({ type: 'exception', filter: ex.filter, message: ex.message, actorId: actor.id, step: this.clock, fn: cur?.frame.fn.name ?? '', line: cur?.stmt.line ?? 0 });
+        if (!stop && this.filters.has(ex.filter)) stop = { reason: 'exception', actorId: actor.id, description: ex.message, exception: { ...ex } };
+      }
     }
     if (stop) return stop;
+    if (this.stopAtPhase && phases.length) {
+      const p = phases[phases.length - 1]!;
+      return { reason: 'step', actorId: actor.id, description: `phase "${p.name}"` };
+    }
     const watches = this.watches;
     for (let i = 0; i < watches.length; i++) {
       const w = watches[i]!;
@@ -665,7 +756,22 @@ export class Runtime<C> {
     return null;
   }
 
+  /** Forward: the breakpoints where `actor` stands now (after a step that `entered` a function, or before its first). */
   private checkBreakpoints(actor: Actor, entered: boolean): StopInfo | null {
+    return this.matchBreakpoints(actor, entered, (b) => {
+      b.hits++;
+      this.attachUndo(() => {
+        b.hits--;
+      });
+      return b.hits;
+    }, true);
+  }
+
+  /**
+   * The breakpoints at `actor`'s position whose condition holds, counted by `count` (forward: the
+   * breakpoint's own hit count; in reverse: hits met going back); logpoints print when `log`.
+   */
+  private matchBreakpoints(actor: Actor, entered: boolean, count: (b: Bp) => number, log: boolean): StopInfo | null {
     if (this.bps.length === 0) return null;
     const cur = this.current(actor);
     if (!cur) return null;
@@ -675,6 +781,7 @@ export class Runtime<C> {
     for (const b of this.bps) {
       const at = b.fn ? entered && cur.frame.fn.name === b.fn && cur.frame.pc === firstStop(cur.frame) : b.lines.has(line);
       if (!at) continue;
+      if (b.logMessage !== undefined && !log) continue;
       if (b.cond) {
         try {
           if (!truthy(evalExpr(b.cond, this.host.resolver(actor, cur.frame)))) continue;
@@ -683,11 +790,8 @@ export class Runtime<C> {
           this.output(`breakpoint ${b.id}: condition "${b.condition}" failed: ${(e as ExprError).message}`, 'stderr');
         }
       }
-      b.hits++;
-      this.attachUndo(() => {
-        b.hits--;
-      });
-      if (b.hit && !b.hit(b.hits)) continue;
+      const n = count(b);
+      if (b.hit && !b.hit(n)) continue;
       if (b.logMessage !== undefined) {
         this.output(interpolate(b.logMessage, this.host.resolver(actor, cur.frame)), 'console');
         continue;
@@ -721,15 +825,16 @@ export class Runtime<C> {
     this.log.length = rec.logLen;
   }
 
-  /** Undo the last step. Returns the actor it belonged to, or null at the start. */
+  /** Undo the last step. Returns its record, or null at the history horizon. */
   private undoOne(): StepRecord | null {
     const rec = this.history.pop();
     if (!rec) return null;
     this.pendingPick = null;
     this.restore(rec);
-    if (this.firstStep[rec.actor] === this.stepCount) this.firstStep[rec.actor] = -1;
-    for (const [k, step] of this.reportedBreaks) if (step > this.stepCount) this.reportedBreaks.delete(k);
-    for (const l of this.rewindListeners) l(this.stepCount);
+    this.clock = rec.at;
+    if (this.firstStep[rec.actor] === rec.at) this.firstStep[rec.actor] = -1;
+    for (const [k, step] of this.reportedBreaks) if (step > this.clock) this.reportedBreaks.delete(k);
+    for (const l of this.rewindListeners) l(this.clock);
     return rec;
   }
 
@@ -737,78 +842,232 @@ export class Runtime<C> {
     for (const w of this.watches) w.last = w.read();
   }
 
+  private startStop(actorId: number): StopInfo {
+    this.resyncWatches();
+    return this.stop({ reason: 'entry', actorId, description: this.startDescription() });
+  }
+
+  /**
+   * The step just before `actorId`'s last fine step (inside a bulk step too: its last fine step is
+   * the loop head's), or null when it has not run within history.
+   */
+  lastStepOf(actorId: number): number | null {
+    const h = this.history;
+    for (let i = h.length - 1; i >= 0; i--) if (h[i]!.actor === actorId) return h[i]!.at + h[i]!.ticks - 1;
+    return null;
+  }
+
   /** Step `actorId` back to where it was before its last statement (others go back with it). */
   stepBack(actorId: number): StopInfo {
     this.actor(actorId);
     this.mode = { kind: 'idle' };
-    let rec: StepRecord | null;
-    do rec = this.undoOne();
-    while (rec && rec.actor !== actorId);
-    this.resyncWatches();
-    if (!rec) return this.stop({ reason: 'entry', actorId, description: this.startDescription() });
+    const target = this.lastStepOf(actorId);
+    if (target === null) {
+      this.gotoStep(this.horizon);
+      return this.startStop(actorId);
+    }
+    this.gotoStep(target);
     return this.stop({ reason: 'step', actorId, description: 'stepped back' });
   }
 
-  /** Go back until some actor stands at a breakpoint (conditions hold; hit counts are not replayed). */
+  /**
+   * Go back to the latest moment forward execution would have stopped at, with everything it
+   * honours: line, function and phase breakpoints (conditions hold there; hit counts are counted
+   * going back: "2" is the second hit met on the way back), a breakpoint on an actor's start, data
+   * breakpoints (the step where the watched value last changed), exception filters (the last FAIL,
+   * panic or invariant break). At the history horizon when there is none.
+   */
   reverseContinue(): StopInfo {
+    return this.reverseTo(this.horizon, null) ?? this.startStop(this.actors[0]!.id);
+  }
+
+  /**
+   * Reverse step over: back to before `actorId`'s last statement in this frame or a caller (calls
+   * it made are stepped over backwards), stopping earlier at anything reverse continue stops at.
+   */
+  reverseStepOver(actorId: number): StopInfo {
+    return this.reverseStep(actorId, (depth, d) => depth <= d, 'stepped back over');
+  }
+  /** Reverse step out: back to before the call that entered `actorId`'s current function. */
+  reverseStepOut(actorId: number): StopInfo {
+    return this.reverseStep(actorId, (depth, d) => depth < d, 'stepped back out');
+  }
+
+  private reverseStep(actorId: number, ok: (depth: number, d: number) => boolean, what: string): StopInfo {
+    const a = this.actor(actorId);
+    if (a.done) throw new Error(`${a.name} has exited; step it back with stepBack`);
     this.mode = { kind: 'idle' };
+    const d = a.stack.length;
+    const h = this.history;
+    let i = h.length - 1;
+    while (i >= 0 && !(h[i]!.actor === actorId && ok(h[i]!.depth, d))) i--;
+    const target = i < 0 ? this.horizon : h[i]!.at + h[i]!.ticks - 1;
+    const stop = this.reverseTo(target, actorId);
+    if (stop) return stop;
+    if (i < 0) return this.startStop(actorId);
+    return this.stop({ reason: 'step', actorId, description: what });
+  }
+
+  /**
+   * Walk back to step `low`, stopping at the latest moment after it where forward execution would
+   * have stopped (see reverseContinue). Returns that stop, or null having landed on `low`.
+   */
+  private reverseTo(low: number, _actor: number | null): StopInfo | null {
+    this.mode = { kind: 'idle' };
+    const start = this.clock;
+    const hits = new Map<Bp, number>();
+    const count = (b: Bp): number => {
+      const n = (hits.get(b) ?? 0) + 1;
+      hits.set(b, n);
+      return n;
+    };
+    /** How long a tail of each bulk region was expanded into fine steps (doubling while nothing stops there). */
+    const expanded = new Map<number, number>();
     for (;;) {
-      const rec = this.undoOne();
-      if (!rec) {
-        this.resyncWatches();
-        return this.stop({ reason: 'entry', actorId: this.actors[0]!.id, description: this.startDescription() });
-      }
-      const actor = this.actors[rec.actor]!;
-      const cur = this.current(actor);
-      if (!cur) continue;
-      const line = cur.stmt.line!;
-      const ids = this.bps
-        .filter((b) => b.logMessage === undefined && (b.fn ? cur.frame.fn.name === b.fn && cur.frame.pc === firstStop(cur.frame) : b.lines.has(line)))
-        .filter((b) => {
-          if (!b.cond) return true;
-          try {
-            return truthy(evalExpr(b.cond, this.host.resolver(actor, cur.frame)));
-          } catch {
-            return true;
+      const rec = this.history[this.history.length - 1];
+      if (!rec || this.clock <= low) break;
+      const end = rec.at + rec.ticks;
+      if (rec.bulk && (!this.bulkAllowed.get(rec.bulk as Stmt<C>) || this.watches.length)) {
+        // Something could stop inside this bulk step: look at its tail fine step by fine step.
+        const before = this.watches.map((w) => w.read());
+        if (this.watches.length && !this.bulkInsideStops(rec)) {
+          // Only watches: they can change inside only if the value differs across the step.
+          this.undoOne();
+          const changed = this.watches.some((w, k) => w.read() !== before[k]);
+          this.runTo(end);
+          if (!changed) {
+            if (rec.at < low) {
+              this.gotoStep(low);
+              break;
+            }
+            this.undoOne();
+            continue;
           }
-        })
-        .map((b) => b.id);
-      if (ids.length) {
+        }
+        const k = (expanded.get(rec.at) ?? 2048) * 2;
+        expanded.set(rec.at, k);
+        this.expandTail(rec, k);
+        continue;
+      }
+      // The state after `rec` (not the one the walk started from): would forward have stopped here?
+      if (end < start && end > low) {
+        const stop = this.stopAt(rec, count);
+        if (stop) {
+          this.resyncWatches();
+          return this.stop(stop);
+        }
+      }
+      if (rec.at < low) {
+        // `low` is inside this step: land there exactly.
+        this.gotoStep(low);
+        break;
+      }
+      const before = this.watches.map((w) => w.read());
+      this.undoOne();
+      const changed = this.watches.findIndex((w, k) => w.read() !== before[k]);
+      if (changed >= 0 && end < start) {
+        // The watched value last changed in this step: the stop is after it.
+        const w = this.watches[changed]!;
+        const was = w.read();
+        this.runTo(end);
         this.resyncWatches();
-        return this.stop({ reason: 'breakpoint', actorId: actor.id, description: `${actor.name} at ${cur.frame.fn.name} line ${line}`, breakpointIds: ids });
+        return this.stop({ reason: 'data breakpoint', actorId: rec.actor, description: `${w.description} changed: ${fmt(was)} → ${fmt(w.read())}`, breakpointIds: [w.id] });
+      }
+      if (this.clock >= low && this.firstStep[rec.actor] === -1 && this.bps.length) {
+        // Before an actor's first step: where a breakpoint on its entry function stopped it.
+        const entry = this.matchBreakpoints(this.actors[rec.actor]!, true, count, false);
+        if (entry) {
+          this.resyncWatches();
+          const cur = this.current(this.actors[rec.actor]!)!;
+          return this.stop({ ...entry, description: `${this.actors[rec.actor]!.name} starts ${cur.frame.fn.name} (line ${cur.stmt.line})` });
+        }
       }
     }
+    this.resyncWatches();
+    return null;
+  }
+
+  /** True when a breakpoint lies inside a bulk step's loop (its region is not allowed to run bulk now). */
+  private bulkInsideStops(rec: StepRecord): boolean {
+    return rec.bulk !== null && this.bps.length > 0 && !this.bulkAllowedIgnoringWatches(rec.bulk as Stmt<C>);
+  }
+  private bulkAllowedIgnoringWatches(st: Stmt<C>): boolean {
+    const inner = this.bulkInner.get(st)!;
+    for (const b of this.bps) {
+      if (b.fn && inner.fns.has(b.fn)) return false;
+      for (const l of b.lines) if (inner.lines.has(l)) return false;
+    }
+    return true;
+  }
+
+  /** Would forward execution have stopped right after `rec` (the state now)? Exceptions, then breakpoints. */
+  private stopAt(rec: StepRecord, count: (b: Bp) => number): StopInfo | null {
+    for (const ex of rec.raised ?? []) {
+      if (this.filters.has(ex.filter)) return { reason: 'exception', actorId: rec.actor, description: ex.message, exception: { ...ex } };
+    }
+    const actor = this.actors[rec.actor]!;
+    if (actor.done) return null;
+    return this.matchBreakpoints(actor, rec.enter !== null, count, false);
+  }
+
+  /**
+   * Redo a bulk step as bulk up to `k` fine steps before its end and the rest as fine steps, so that
+   * going back meets each of those fine steps. The step numbers stay what they were.
+   */
+  private expandTail(rec: StepRecord, k: number): void {
+    const end = rec.at + rec.ticks;
+    this.undoOne();
+    this.runTo(Math.max(rec.at, end - k));
+    this.runTo(end, true);
   }
 
   private startDescription(): string {
     return this.horizon === 0 ? 'at the start of the run' : `at the history horizon (step ${this.horizon}): history keeps the last ${this.historyLimit} steps`;
   }
 
-  /** Go back (or forward, by running) to exactly `steps` steps from the start. */
+  /** Go to exactly step `steps`: back through history, or forward by running (a bulk step lands on it exactly). */
   gotoStep(steps: number): void {
-    if (steps < 0) throw new RangeError('step count must be non-negative');
+    if (!Number.isSafeInteger(steps) || steps < 0) throw new RangeError(`a step number is a whole number 0 or more, got ${steps}`);
     if (steps < this.horizon) throw new RangeError(`step ${steps} is before the history horizon: the oldest step kept is ${this.horizon} (history keeps the last ${this.historyLimit} steps)`);
-    while (this.stepCount > steps) this.undoOne();
-    if (this.stepCount < steps) {
-      this.mode = { kind: 'continue' };
-      const saved = this.bps;
-      const savedFilters = this.filters;
-      const savedWatches = this.watches;
-      this.bps = [];
-      this.filters = new Set();
-      this.watches = [];
-      this.recomputeBulk();
-      try {
-        while (this.stepCount < steps && !this.finished) if (this.run(steps - this.stepCount)) break;
-      } finally {
-        this.bps = saved;
-        this.filters = savedFilters;
-        this.watches = savedWatches;
-        this.recomputeBulk();
-      }
-    }
+    const h = this.history;
+    while (h.length && h[h.length - 1]!.at >= steps) this.undoOne();
+    // Inside the last step (a bulk one): redo it up to there.
+    if (h.length && h[h.length - 1]!.at + h[h.length - 1]!.ticks > steps) this.undoOne();
+    this.runTo(steps);
     this.mode = { kind: 'idle' };
     this.resyncWatches();
+  }
+
+  /**
+   * Run forward to exactly step `steps` (or the end, if the run ends first) with nothing that stops:
+   * breakpoints, filters and watches are set aside; bulk steps never pass it; `fine` forbids them.
+   */
+  private runTo(steps: number, fine = false): void {
+    if (this.clock >= steps) return;
+    const saved = { bps: this.bps, filters: this.filters, watches: this.watches, phase: this.stopAtPhase, mode: this.mode };
+    this.bps = [];
+    this.filters = new Set();
+    this.watches = [];
+    this.stopAtPhase = false;
+    this.recomputeBulk();
+    this.bulkLimit = steps;
+    this.noBulk = fine;
+    this.mode = { kind: 'continue' };
+    try {
+      while (this.clock < steps && !this.finished) {
+        const stop = this.run(1);
+        if (stop && stop.reason !== 'pause') break;
+      }
+    } finally {
+      this.bps = saved.bps;
+      this.filters = saved.filters;
+      this.watches = saved.watches;
+      this.stopAtPhase = saved.phase;
+      this.bulkLimit = Infinity;
+      this.noBulk = false;
+      this.mode = saved.mode;
+      this.recomputeBulk();
+    }
   }
 
   // ---- edits from outside the program (a debugger) --------------------------------------------
@@ -852,6 +1111,22 @@ export class Runtime<C> {
   /** Who ran each step so far (for traces and tests). */
   get schedule(): number[] {
     return this.history.map((h) => h.actor);
+  }
+}
+
+/** The clock a bulk step counts on: its budget shrinks as it counts. */
+class StepClock implements BulkClock {
+  budget = Infinity;
+  constructor(
+    private readonly onAdvance: (n: number) => void,
+    private readonly onPhase: (fn: string, stmt: Stmt<never>) => void,
+  ) {}
+  advance(n: number): void {
+    this.budget -= n;
+    this.onAdvance(n);
+  }
+  phase(fn: string, stmt: Stmt<never>): void {
+    this.onPhase(fn, stmt);
   }
 }
 

@@ -155,12 +155,8 @@ export class Session {
       while (this.phaseMarks.length && this.phaseMarks[this.phaseMarks.length - 1]!.step > step) this.phaseMarks.pop();
     });
     rt.onEvent((e) => {
-      if (e.type === 'exception') this.exceptions.push({ step: rt.stepCount, filter: e.filter, message: e.message });
-      if (e.type === 'phase') {
-        const a = rt.actor(e.actorId);
-        const cur = rt.current(a);
-        this.phaseMarks.push({ step: rt.stepCount, name: e.name, actor: a.name, fn: cur?.frame.fn.name ?? '', line: cur?.stmt.line ?? 0 });
-      }
+      if (e.type === 'exception') this.exceptions.push({ step: e.step, filter: e.filter, message: e.message });
+      if (e.type === 'phase') this.phaseMarks.push({ step: e.step, name: e.name, actor: rt.actor(e.actorId).name, fn: e.fn, line: e.line });
     });
   }
 

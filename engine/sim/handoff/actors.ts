@@ -175,10 +175,16 @@ const FSRDestAbort: F = {
       exec: (cx, f) => (num(f, 'pgNum') < cx.dst.pframes.numMainMemPages ? undefined : goto('done')),
       bulk: {
         until: 'done',
-        run: (cx, f) => {
-          for (let pg = num(f, 'pgNum'); pg < cx.dst.pframes.numMainMemPages; pg += ALLOC_PDIR_PAGES) freeDestDir(cx, pg);
-          set(f, 'pgNum', cx.dst.pframes.numMainMemPages);
-          return true;
+        run: (cx, f, clock) => {
+          // Each iteration is two fine steps: the loop head and VmMem_FreePDir.
+          const n = cx.dst.pframes.numMainMemPages;
+          let pg = num(f, 'pgNum');
+          for (; pg < n && clock.budget >= 2; pg += ALLOC_PDIR_PAGES) {
+            freeDestDir(cx, pg);
+            clock.advance(2);
+          }
+          set(f, 'pgNum', Math.min(n, pg));
+          return pg >= n;
         },
       },
     },

@@ -7,6 +7,7 @@ import { BACKMAP_PGNUM_BITS } from '../../host';
 import { INVALID_MPN64 } from '../../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PFrameMakePTE } from '../../world';
 import type { FsrContext } from '../context';
+import type { BulkClock } from '../program';
 import { type F, type Sec, close, entry, goto, num, ret, set } from './shared';
 
 /** isCptBusy and isCptDone (bits 1 and 2 of the PFrame). */
@@ -166,10 +167,10 @@ const VmMem_InitPDirs: F = {
       exec: (cx, f) => (num(f, 'pgNum') < cx.dst.pframes.numMainMemPages ? undefined : goto('done')),
       bulk: {
         until: 'done',
-        run: (cx, f) => {
-          allocDestDirsFast(cx, PAGE_2_DIRINDEX(num(f, 'pgNum')));
-          set(f, 'pgNum', cx.dst.pframes.numMainMemPages);
-          return true;
+        run: (cx, f, clock) => {
+          const next = allocDestDirsFast(cx, PAGE_2_DIRINDEX(num(f, 'pgNum')), clock);
+          set(f, 'pgNum', Math.min(cx.dst.pframes.numMainMemPages, next * ALLOC_PDIR_PAGES));
+          return next >= cx.dst.numDirs;
         },
       },
     },
@@ -208,8 +209,14 @@ function allocDestDir(cx: FsrContext, pgNum: number): void {
   cx.dirSet(cx.dst, pgNum, mpn);
 }
 
-/** VmMem_InitPDirs' loop from directory `from` on, in one step with one undo record: the fine path, faster. */
-function allocDestDirsFast(cx: FsrContext, from: number): void {
+/** Fine steps of one iteration of VmMem_InitPDirs' loop: the loop head and PFrame_DirAlloc. */
+const INIT_DIR_STEPS = 2;
+
+/**
+ * VmMem_InitPDirs' loop from directory `from` on, as many directories as the clock's budget allows,
+ * in one step with one undo record: the fine path, faster. Returns the first directory not done.
+ */
+function allocDestDirsFast(cx: FsrContext, from: number, clock: BulkClock): number {
   const { host, dst } = cx;
   const pf = dst.pframes;
   const bm = cx.bm ?? (cx.bm = host.cursor());
@@ -221,9 +228,13 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
   let fromFree = new Uint8Array(64);
   let k = 0;
   const oldBytes = new Map<number, Uint8Array>();
-  for (let d = from; d < dst.numDirs; d++) {
+  const last = Math.min(dst.numDirs, from + Math.floor(clock.budget / INIT_DIR_STEPS));
+  let d = from;
+  for (; d < last; d++) {
+    clock.advance(INIT_DIR_STEPS);
     if (pf.pdirInfo[d] !== 0) continue;
     if (d === skip) {
+      // At PFrame_DirAlloc's own step, as the fine path logs it.
       cx.log(`PFrame_DirAlloc for dir ${d} failed (injected fault): the destination has no pdir there`);
       continue;
     }
@@ -260,6 +271,7 @@ function allocDestDirsFast(cx: FsrContext, from: number): void {
     host.adjustOwnerCount(dst.owners.pdir.slot, -k);
     pf.numPDirEntries -= k;
   });
+  return d;
 }
 
 export const CHECKPOINT_AND_RESTORE: Sec = {

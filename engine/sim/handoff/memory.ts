@@ -10,6 +10,7 @@ import type { DirScanner } from '../../dirscan';
 import { INVALID_MPN64, PageType, TypeCode, mpnHex, pageTypeName, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PFrameMakePTE, type World } from '../../world';
 import type { FsrContext } from '../context';
+import type { BulkClock } from '../program';
 import { type F, type Sec, TWO_32, callStmt, close, describeEntry, entry, goto, num, ret, set, world } from './shared';
 
 /** Hoisted: the hot loops compare against a local constant, not an imported binding. */
@@ -198,9 +199,9 @@ const VmMemMigrateTransferMemory: F = {
       exec: (cx, f) => (num(f, 'pgNum') < cx.src.pframes.numMainMemPages ? undefined : goto('done')),
       bulk: {
         until: 'done',
-        run: (cx, f) => {
+        run: (cx, f, clock) => {
           const n = cx.src.pframes.numMainMemPages;
-          const next = transferDirsFast(cx, PAGE_2_DIRINDEX(num(f, 'pgNum')), cx.src.numDirs);
+          const next = transferDirsFast(cx, PAGE_2_DIRINDEX(num(f, 'pgNum')), cx.src.numDirs, clock);
           set(f, 'pgNum', Math.min(n, next * ALLOC_PDIR_PAGES));
           return next >= cx.src.numDirs;
         },
@@ -259,13 +260,29 @@ const VmMemMigrateTransferMemory: F = {
 // ---- the bulk form of VmMemMigrateTransferMemory's loop ---------------------------------------------
 
 /**
+ * Fine steps of one iteration of VmMemMigrateTransferMemory's loop over a pdir of `c` pages, `r` of
+ * them REGULAR, as the fine functions here take them: the loop head 1; the two PFrame_Locks 2 + 2;
+ * the two PFrame_Lookups 6 + 6 and their checks 1 + 1; the call of VmMemMigrateTransferPageDir 1 and
+ * its body (VmMemMigrateRemovePageDirFromSource 1 + 2c + 2r + 8; PFrame_DirSet 6;
+ * VmMemMigrateAddPageDirToDest 1 + 5c + 2r + 8; return 1); PFrame_Unlock 2 and the one that loops
+ * back 3. test/engine/sim-clock.test.ts holds them to a fine run.
+ */
+export const TRANSFER_DIR_STEPS = (c: number, r: number): number => 7 * c + 4 * r + 50;
+/** Fine steps from the start of such an iteration to the step that reaches the pdir redirect. */
+export const TRANSFER_DIR_REDIRECT = (c: number, r: number): number => 2 * c + 2 * r + 29;
+/** Fine steps of one page in VmMemMigrateRemovePageDirFromSource's loop: the head, the REGULAR check, then BackMap_Unset and the free stats. */
+export const REMOVE_PAGE_STEPS = (regular: boolean): number => (regular ? 4 : 2);
+/** Fine steps of one page in VmMemMigrateInitPageDirsOnDest's loop: the head, the call, its check, its set and stats, its return, the call again. */
+export const ADD_PAGE_STEPS = (regular: boolean): number => (regular ? 7 : 5);
+
+/**
  * The whole redirect of directories `from`.. (VmMemMigrateTransferPageDir with everything under
  * it), each fused into one pass over its 512 PFrames that checks every BackMap entry before it
  * rewrites it. Stops before the first directory that is not as the fine path expects (it leaves
  * that one untouched, so the fine path runs it and reports what is wrong). Returns the first
  * directory not done. One undo record covers the whole batch.
  */
-function transferDirsFast(cx: FsrContext, from: number, to: number): number {
+function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkClock): number {
   const { src, dst, host } = cx;
   if (src.pframes.pdirLock.holder !== null || dst.pframes.pdirLock.holder !== null) return from;
   const bm = cx.bm ?? (cx.bm = host.cursor());
@@ -288,9 +305,11 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     const dstMPN = dst.dirMPN(d);
     if (srcMPN === INVALID_MPN64 || dstMPN === INVALID_MPN64) break;
     if (bm.get(dstMPN) !== dstPdir + d || bm.get(srcMPN) !== srcPdir + d) break;
-    const words = host.peekWords(srcMPN) ?? host.map(srcMPN).u32;
     const first = d * ALLOC_PDIR_PAGES;
     const count = Math.min(ALLOC_PDIR_PAGES, numPages - first);
+    // Whole directories only, within the budget (at most every page REGULAR).
+    if (clock.budget < TRANSFER_DIR_STEPS(count, count)) break;
+    const words = host.peekWords(srcMPN) ?? host.map(srcMPN).u32;
     const n = moveDirEntries(bm, words, count, first, src.owners.mainmem.slot, dst.owners.mainmem.slot, at);
     if (n < 0) {
       setDirEntries(bm, words, -n - 1, first, srcBase);
@@ -310,6 +329,10 @@ function transferDirsFast(cx: FsrContext, from: number, to: number): number {
     doneSrc[k] = srcMPN;
     doneDst[k] = dstMPN;
     k++;
+    // The fine path reaches the redirect at its own step in the directory's iteration.
+    clock.advance(TRANSFER_DIR_REDIRECT(count, n));
+    clock.phase(VmMemMigrateTransferPageDir.name, REDIRECT());
+    clock.advance(TRANSFER_DIR_STEPS(count, n) - TRANSFER_DIR_REDIRECT(count, n));
   }
   if (k === 0) return d;
   host.freeOwnedBatch(doneDst.subarray(0, k));
@@ -488,6 +511,9 @@ function setDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, fir
 }
 
 
+/** The statement that reaches the pdir redirect (its phase label) in VmMemMigrateTransferPageDir. */
+const REDIRECT = () => VmMemMigrateTransferPageDir.body.find((st) => st.phase === 'pdir redirect')!;
+
 const VmMemMigrateTransferPageDir: F = {
   name: 'VmMemMigrateTransferPageDir',
   sig: 'void VmMemMigrateTransferPageDir(World *srcWorld, World *dstWorld, PageNum pgNum, MPN *srcMPN, MPN *dstMPN)',
@@ -519,10 +545,10 @@ const VmMemMigrateRemovePageDirFromSource: F = {
       exec: (cx, f) => (num(f, 'index') < Math.min(ALLOC_PDIR_PAGES, world(cx, f, 'srcWorld').pframes.numMainMemPages - num(f, 'pgNum')) ? undefined : goto('done')),
       bulk: {
         until: 'done',
-        run: (cx, f) => {
+        run: (cx, f, clock) => {
           const w = world(cx, f, 'srcWorld');
           const count = Math.min(ALLOC_PDIR_PAGES, w.pframes.numMainMemPages - num(f, 'pgNum'));
-          const stopped = removeDirPagesFast(cx, w, num(f, 'pgNum'), num(f, 'index'));
+          const stopped = removeDirPagesFast(cx, w, num(f, 'pgNum'), num(f, 'index'), clock);
           set(f, 'index', stopped);
           return stopped >= count;
         },
@@ -573,24 +599,31 @@ const VmMemMigrateRemovePageDirFromSource: F = {
 };
 
 /** BackMap_Unset + free stats for the REGULAR pages of one source directory from `index` on: the fine loop, faster. */
-function removeDirPagesFast(cx: FsrContext, srcWorld: World, pgNum: number, index: number): number {
+function removeDirPagesFast(cx: FsrContext, srcWorld: World, pgNum: number, index: number, clock: BulkClock): number {
   const host = cx.host;
   const words = host.map(srcWorld.dirMPN(PAGE_2_DIRINDEX(pgNum))).u32;
   const count = Math.min(ALLOC_PDIR_PAGES, srcWorld.pframes.numMainMemPages - pgNum);
   const slot = srcWorld.owners.mainmem.slot;
   const mpns: number[] = [];
   const entries: number[] = [];
+  const budget = clock.budget;
+  let steps = 0;
   let i = index;
-  for (; i < count; i++) {
+  for (; i < count && steps + REMOVE_PAGE_STEPS(true) <= budget; i++) {
     const lo = words[2 * i]!;
-    if (((lo >>> 4) & 0xf) !== REGULAR) continue;
+    if (((lo >>> 4) & 0xf) !== REGULAR) {
+      steps += REMOVE_PAGE_STEPS(false);
+      continue;
+    }
     const mpn = pfIndex(lo, words[2 * i + 1]!);
     const e = ((slot << BACKMAP_PGNUM_BITS) | (pgNum + i)) >>> 0;
     if (host.backmapEntry(mpn) !== e) break;
     host.backmapSetRaw(mpn, 0);
     mpns.push(mpn);
     entries.push(e);
+    steps += REMOVE_PAGE_STEPS(true);
   }
+  clock.advance(steps);
   const n = mpns.length;
   srcWorld.stats.allocated -= n;
   srcWorld.stats.frees += n;
@@ -676,10 +709,10 @@ const VmMemMigrateInitPageDirsOnDest: F = {
       exec: (cx, f) => (num(f, 'pageIndex') < Math.min(ALLOC_PDIR_PAGES, world(cx, f, 'dstWorld').pframes.numMainMemPages - num(f, 'pgNum')) ? undefined : goto('done')),
       bulk: {
         until: 'done',
-        run: (cx, f) => {
+        run: (cx, f, clock) => {
           const w = world(cx, f, 'dstWorld');
           const count = Math.min(ALLOC_PDIR_PAGES, w.pframes.numMainMemPages - num(f, 'pgNum'));
-          const stopped = addDirPagesFast(cx, w, num(f, 'pgNum'), num(f, 'dstMPN'), num(f, 'pageIndex'));
+          const stopped = addDirPagesFast(cx, w, num(f, 'pgNum'), num(f, 'dstMPN'), num(f, 'pageIndex'), clock);
           set(f, 'pageIndex', stopped);
           return stopped >= count;
         },
@@ -705,21 +738,28 @@ const VmMemMigrateInitPageDirsOnDest: F = {
 };
 
 /** VmMemMigrateAddPageToDest for the pages of one directory from `index` on: the fine loop, faster. */
-function addDirPagesFast(cx: FsrContext, dstWorld: World, pgNum: number, dirMPN: number, index: number): number {
+function addDirPagesFast(cx: FsrContext, dstWorld: World, pgNum: number, dirMPN: number, index: number, clock: BulkClock): number {
   const host = cx.host;
   const words = host.map(dirMPN).u32;
   const count = Math.min(ALLOC_PDIR_PAGES, dstWorld.pframes.numMainMemPages - pgNum);
   const slot = dstWorld.owners.mainmem.slot;
   const done: number[] = [];
+  const budget = clock.budget;
+  let steps = 0;
   let i = index;
-  for (; i < count; i++) {
+  for (; i < count && steps + ADD_PAGE_STEPS(true) <= budget; i++) {
     const lo = words[2 * i]!;
-    if (((lo >>> 4) & 0xf) !== REGULAR) continue;
+    if (((lo >>> 4) & 0xf) !== REGULAR) {
+      steps += ADD_PAGE_STEPS(false);
+      continue;
+    }
     const mpn = pfIndex(lo, words[2 * i + 1]!);
     if (host.backmapEntry(mpn) !== 0) break;
     host.backmapSetRaw(mpn, ((slot << BACKMAP_PGNUM_BITS) | (pgNum + i)) >>> 0);
     done.push(mpn);
+    steps += ADD_PAGE_STEPS(true);
   }
+  clock.advance(steps);
   const n = done.length;
   dstWorld.stats.allocated += n;
   dstWorld.stats.allocs += n;
