@@ -4,7 +4,7 @@
 // headless Chromium the workbench opens examples/ and the extension's FSR Phases view lists the
 // handoff's phases (so the extension is installed and running); Ctrl+C — SIGINT to the process group,
 // by its id — stops npm start and code-server with every process they started. Prints
-// `N passed, N failed` (and writes it to $FSR_RESULTS when set). The editor's state goes to a scratch
+// `N passed, N failed` (or writes it to $FSR_RESULTS when set). The editor's state goes to a scratch
 // FSR_STATE_DIR, so a developer's .tools/state is left alone. FSR_START_TIMEOUT_MS: how long to wait
 // for the URL (default 15 minutes: a first run downloads ~0.9 GB).
 import { spawn } from 'node:child_process';
@@ -176,14 +176,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ({ passed, failed }) => {
       const line = `${passed} passed, ${failed} failed`;
       console.log(`npm start test took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      console.log(line);
       if (process.env.FSR_RESULTS) writeFileSync(process.env.FSR_RESULTS, `${line}\n`);
+      else console.log(line);
       process.exit(failed ? 1 : 0);
     },
     (e) => {
       console.log(`the npm start test could not run: ${e?.stack ?? e}`);
-      console.log('0 passed, 1 failed');
       if (process.env.FSR_RESULTS) writeFileSync(process.env.FSR_RESULTS, '0 passed, 1 failed\n');
+      else console.log('0 passed, 1 failed');
       process.exit(1);
     },
   );

@@ -1,5 +1,5 @@
 // `npm run test:vscode`: the tests in a real VS Code — the @vscode/test-electron extension-host suite
-// and the UI end-to-end test against the packaged .vsix — ending with `N passed, N failed` (also written
+// and the UI end-to-end test against the packaged .vsix — ending with `N passed, N failed` (written instead
 // to $FSR_RESULTS when set, for test/all.mjs). Installs its tools first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,8 @@ let failed = 0;
 function finish() {
   const line = `${passed} passed, ${failed} failed`;
   console.log(`VS Code tests took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  console.log(line);
   if (process.env.FSR_RESULTS) writeFileSync(process.env.FSR_RESULTS, `${line}\n`);
+  else console.log(line);
   process.exit(failed ? 1 : 0);
 }
 try {
