@@ -67,8 +67,9 @@ const total = rows.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.fa
 const w = Math.max(...rows.map((r) => r.name.length));
 console.log(`\n━━ all stages (${((Date.now() - tAll) / 1000).toFixed(0)} s) ━━`);
 for (const r of rows) {
-  const counts = `${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(3)} failed${r.skipped ? ` ${r.skipped} skipped` : ''}`;
-  console.log(`${r.failed ? '✘' : '✔'} ${r.name.padEnd(w)} ${counts} ${r.seconds.toFixed(0).padStart(5)} s${r.note ? `  ${r.note}` : ''}`);
+  const counts = `${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(3)} failed`;
+  const notes = [r.skipped ? `${r.skipped} skipped` : '', r.note].filter(Boolean).join('; ');
+  console.log(`${r.failed ? '✘' : '✔'} ${r.name.padEnd(w)} ${counts} ${r.seconds.toFixed(0).padStart(5)} s${notes ? `  ${notes}` : ''}`);
 }
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
 process.exit(total.failed ? 1 : 0);
