@@ -30,7 +30,7 @@ export function launchAttributes(): Record<string, Json> {
       description: 'The scenario to simulate: a built-in name or the path of a scenario JSON file (relative to the workspace folder).',
       anyOf: [
         { type: 'string', enum: BUILTIN_NAMES, enumDescriptions: teaches },
-        { type: 'string', pattern: '\\.json$', description: 'A scenario JSON file (the same format as the built-ins; see `npx fsr-sim`).' },
+        { type: 'string', pattern: '\\.json$', description: 'A scenario JSON file (the same format as the built-ins; see “Scenario files” in the README).' },
       ],
     },
     stopOnEntry: { type: 'boolean', default: true, description: 'Stop at the start of the handoff, before any actor runs.' },

@@ -1,6 +1,7 @@
 // Runs every *.test.ts under test/ with node's test runner (TypeScript through tsx), the spec
 // reporter for people and a summary reporter whose last line is `N passed, N failed`.
 // Usage: node test/run.mjs [substring …]   (only files whose path contains a substring)
+// With FSR_RESULTS=FILE the closing line goes to FILE instead (test/all.mjs adds it to its count and prints one line for all).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -27,7 +28,7 @@ const r = spawnSync(process.execPath, [
   '--test',
   '--test-concurrency=2',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
+  '--test-reporter=./test/summary-reporter.mjs', `--test-reporter-destination=${process.env.FSR_RESULTS || 'stdout'}`,
   ...files,
 ], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import { ensureChromium } from '../../scripts/tools.mjs';
 
 const dir = new URL('.', import.meta.url).pathname;
 const root = join(dir, '..', '..');
@@ -15,11 +16,20 @@ const filters = process.argv.slice(2);
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort()
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 let failed = 0;
+// The webview figure draws in headless Chromium: Debian's, installed the way the VS Code tests do it.
+const env = { ...process.env };
+if (files.some((f) => f.startsWith('webview'))) {
+  try {
+    env.FSR_CHROMIUM = ensureChromium('the webview bench draws in a headless Chromium');
+  } catch (e) {
+    console.error(e.message);
+  }
+}
 for (const f of files) {
   const bundle = join(out, f.replace(/\.ts$/, '.mjs'));
   await esbuild.build({ entryPoints: [join(dir, f)], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'es2022', logLevel: 'warning',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', bundle], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', bundle], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {
     console.error(`${f}: exited with ${r.status ?? r.signal}`);
     failed++;

@@ -13,7 +13,7 @@ const root = process.cwd();
 
 function chromiumPath(): string {
   for (const p of [process.env.FSR_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (p && existsSync(p)) return p;
-  throw new Error('webview bench: no Chromium (apt-get install chromium, or set FSR_CHROMIUM)');
+  throw new Error('webview bench: no Chromium (run it through `npm run bench -- webview`, which installs Debian\'s as root; or apt-get update && apt-get install -y chromium; or set FSR_CHROMIUM)');
 }
 
 async function main(): Promise<void> {

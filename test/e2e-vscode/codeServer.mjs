@@ -33,7 +33,7 @@ export function scratch(prefix = 'fsr-vscode-') {
 /** Install a .vsix into the scratch extensions folder (code-server's own CLI, ~1 s). */
 export function installVsix(tools, s, vsix) {
   const r = spawnSync(tools.node, [tools.codeServer, '--user-data-dir', s.userData, '--extensions-dir', s.extensions, '--install-extension', vsix], {
-    env: { ...process.env, ...s.env },
+    env: { ...tools.env, ...s.env },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
@@ -42,7 +42,8 @@ export function installVsix(tools, s, vsix) {
 
 /**
  * Start code-server on a free loopback port; resolves once it answers HTTP. `settings` are written
- * as the user's settings. Returns { url, port, stop(), output() }.
+ * as the user's settings. Returns { url, port, pid, exited, stop(), output() }; `exited` resolves with
+ * code-server's exit code (or signal) when it ends.
  */
 export async function startCodeServer(tools, s, { workspace, smokeTestDriver = false, settings = {}, extraArgs = [], log = () => {} } = {}) {
   const port = await freePort();
@@ -77,7 +78,8 @@ export async function startCodeServer(tools, s, { workspace, smokeTestDriver = f
     ...(workspace ? [workspace] : []),
   ];
   let out = '';
-  const child = spawn(tools.node, args, { env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tools.node, args, { env: { ...tools.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   child.stdout.on('data', (d) => {
     out += d;
     log(String(d));
@@ -105,6 +107,8 @@ export async function startCodeServer(tools, s, { workspace, smokeTestDriver = f
   return {
     url,
     port,
+    pid: child.pid,
+    exited,
     output: () => out,
     stop: () =>
       new Promise((resolve) => {
