@@ -17,3 +17,5 @@ export * from './sim/scenario';
 export * from './sim/builtins';
 export * from './sim/invariants';
 export * from './sim/session';
+export * from './sim/history';
+export * from './sim/changes';

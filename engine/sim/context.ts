@@ -9,6 +9,7 @@ import { type Machine, type PFrame_Info, type World, PAGE_2_DIRINDEX, PFrameMake
 import { PFrame_DirSet, PFrame_Get, pframeHi, pframeLo } from '../vmmem';
 import { Rng } from '../rng';
 import type { Runtime } from './runtime';
+import { ChangeKind, pdirKey, slotKey, wordsKey } from './changes';
 
 export const RESUME_STATES = ['FSR_RESUME_NONE', 'FSR_RESUME_SOURCE', 'FSR_RESUME_DEST', 'FSR_RESUME_DESTVERIFY'] as const;
 export type ResumeState = (typeof RESUME_STATES)[number];
@@ -201,6 +202,7 @@ export class FsrContext {
       page.u32[word] = oldLo;
       page.u32[word + 1] = oldHi;
     });
+    this.rt.changes.push(ChangeKind.WORDS, this.rt.now, wordsKey(page.mpn, word), oldLo, oldHi, lo >>> 0, hi >>> 0);
   }
   /** The two words of a PFrame, or null when its directory is not present. */
   readPFrame(world: World, pgNum: number): { lo: number; hi: number } | null {
@@ -213,6 +215,7 @@ export class FsrContext {
     const old = host.backmapEntry(mpn);
     host.backmapSetRaw(mpn, entry);
     this.rt.journal.record(() => host.backmapSetRaw(mpn, old));
+    this.rt.changes.push(ChangeKind.BACKMAP, this.rt.now, mpn, old, 0, entry, 0);
   }
 
   allocMPN(): number {
@@ -236,6 +239,7 @@ export class FsrContext {
     const old = { pte: pf.pdirInfo[d]!, p2: pf.pages2[d]!, n: pf.numPDirEntries, n2: pf.numPDirEntries2 };
     const status = PFrame_DirSet(world, pgNum, mpn, mpn2);
     if (status !== 'VMK_OK') throw new Error(`PFrame_DirSet(${world.name}, ${pgNum}, ${mpnHex(mpn)}): ${status}`);
+    this.rt.changes.push(ChangeKind.PDIR, this.rt.now, pdirKey(world.owners.pdir.slot, d), old.pte, 0, pf.pdirInfo[d]!, 0);
     this.rt.journal.record(() => {
       pf.pdirInfo[d] = old.pte;
       pf.pages2[d] = old.p2;
@@ -254,6 +258,7 @@ export class FsrContext {
     this.rt.journal.record(() => {
       pf.pdirInfo[d] = old;
     });
+    this.rt.changes.push(ChangeKind.PDIR, this.rt.now, pdirKey(world.owners.pdir.slot, d), old, 0, pf.pdirInfo[d]!, 0);
     this.dirty.push({ world, dir: d });
     return old !== 0;
   }
@@ -281,6 +286,7 @@ export class FsrContext {
     if (file.usedSlots >= file.numSlots) this.swapExtend(file, file.numSlots + Math.max(64, file.numSlots >>> 3));
     const slot = file.allocSlot();
     this.rt.journal.record(() => file.freeSlot(slot));
+    this.rt.changes.push(ChangeKind.SLOT, this.rt.now, slotKey(this.fileId(file), slot), 0, 0, 1, 0);
     this.swapDirty = true;
     return slot;
   }
@@ -305,7 +311,14 @@ export class FsrContext {
     const used = dst.usedSlots;
     dst.setBitmapFrom(src);
     this.rt.journal.record(() => dst.restoreBitmap(saved, used));
+    this.rt.changes.push(ChangeKind.BITMAP, this.rt.now, this.fileId(dst), 0, 0, 0, 0, { fileId: this.fileId(dst), old: saved, new: dst.bitmap.slice() });
     this.swapDirty = true;
+  }
+
+  /** Each swap file's id in the change log: the source's files 1–3, the destination's 4–6. */
+  fileId(file: SwapFile): number {
+    const k = [this.src.swap.swapFile, this.src.swap.migSwapFile, this.src.swap.cptSwapFile, this.dst.swap.swapFile, this.dst.swap.migSwapFile, this.dst.swap.cptSwapFile].indexOf(file);
+    return k + 1;
   }
 
   // ---- the monitor's translation cache --------------------------------------------------------

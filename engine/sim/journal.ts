@@ -1,5 +1,8 @@
 // The undo journal: every change to simulated state during a step records how to take it back,
 // so history can go backwards exactly. Closures keep it general; bulk steps record one closure.
+// A field set is also written to the change log (changes.ts), for history queries.
+
+import { ChangeKind, type ChangeLog } from './changes';
 
 export type Undo = () => void;
 
@@ -10,6 +13,9 @@ export class Journal {
   /** The step's entries; null until the step records its first one (most steps record none). */
   private current: Undo[] | null = null;
   private active = false;
+  /** Where field sets are logged as data, and the step they belong to (set by the runtime). */
+  changes: ChangeLog | null = null;
+  now: () => number = () => 0;
 
   /** Start collecting undo entries for one step. */
   begin(): void {
@@ -42,6 +48,7 @@ export class Journal {
       this.keep(() => {
         obj[key] = old;
       });
+      this.changes?.push(ChangeKind.FIELD, this.now(), 0, 0, 0, 0, 0, { obj, field: String(key), old, new: value });
     }
   }
   /** Push onto an array, remembering to pop. */

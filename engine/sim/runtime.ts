@@ -5,6 +5,7 @@
 
 import { type Expr, ExprError, type Resolver, type Value, evalExpr, interpolate, parseExpr, truthy } from './expr';
 import { Journal, NO_UNDO, type Undo } from './journal';
+import { ChangeLog } from './changes';
 import { type BulkClock, type Frame, type Listing, type Locals, type Outcome, type Stmt, reachable } from './program';
 import { Rng } from '../rng';
 
@@ -145,11 +146,31 @@ interface StepRecord {
   raised: Raised[] | null;
   /** The loop head a bulk step ran (null for a fine step). */
   bulk: Stmt<unknown> | null;
+  /** What a bulk step did, for history queries that look inside it (see BulkTrace). */
+  trace: BulkTrace | null;
+  /** The statement the step ran (where the actor stood before it). */
+  fromFn: string;
+  fromLine: number;
+  /** Where the step's changes begin in the change log. */
+  changeStart: number;
+}
+
+/**
+ * What a bulk step did, kept so that history queries can answer for each fine step it stands for
+ * without running it again: the function entries and the changes it made, each at its own step.
+ */
+export interface BulkTrace {
+  /** The steps at which `fn` was entered. */
+  entries(fn: string): number[];
+  /** The changes to BackMap entry `mpn`: step, old, new, and the statement that made each. */
+  backmap(mpn: number): Array<{ step: number; old: number; new: number; fn: string; line: number }>;
 }
 
 
 export class Runtime<C> {
   readonly journal = new Journal();
+  /** Every change the retained steps made, as data (for history queries). */
+  readonly changes = new ChangeLog();
   readonly actors: Actor[];
   readonly log: string[] = [];
   /** Undo records of the most recent steps (at most `historyLimit` records, oldest evicted). */
@@ -196,6 +217,12 @@ export class Runtime<C> {
   private stepPhases: Array<{ name: string; step: number; fn: string; line: number }> = [];
   /** Continue stops at the next phase reached (the "next phase" command). */
   private stopAtPhase = false;
+  /** A bulk step's trace, handed over by the bulk form (traceBulk) while it runs. */
+  private pendingTrace: BulkTrace | null = null;
+  /** Called by a bulk form while it runs: what it did, for history queries. */
+  traceBulk(trace: BulkTrace): void {
+    this.pendingTrace = trace;
+  }
   /** The clock a bulk step counts on (one object, bound to the step being recorded). */
   private readonly bulkClock: StepClock;
   /** The step at which each actor first ran (-1: not yet); an actor about to start may stop at its entry function. */
@@ -222,6 +249,8 @@ export class Runtime<C> {
       return { id, name: s.name, cpu: s.cpu, worldID: s.worldID, stack: [{ fn, pc: 0, locals: { ...s.args } }], done: false, exitReason: null };
     });
     this.firstStep = this.actors.map(() => -1);
+    this.journal.changes = this.changes;
+    this.journal.now = () => this.now;
     this.bulkClock = new StepClock(
       (n) => {
         this.recording!.ticks += n;
@@ -560,8 +589,13 @@ export class Runtime<C> {
       enter: null,
       raised: null,
       bulk: null,
+      trace: null,
+      fromFn: top.fn.name,
+      fromLine: top.fn.body[top.pc]!.line!,
+      changeStart: this.changes.end,
     };
     this.recording = rec;
+    this.pendingTrace = null;
     this.stepExceptions.length = 0;
     this.stepPhases.length = 0;
     this.journal.begin();
@@ -587,7 +621,11 @@ export class Runtime<C> {
         this.bulkClock.budget = this.bulkLimit - rec.at - 1;
         const done = st.bulk!.run(this.cx, top, this.bulkClock);
         rec.ticks += 1;
-        if (rec.ticks > 1) rec.bulk = st as Stmt<unknown>;
+        if (rec.ticks > 1) {
+          rec.bulk = st as Stmt<unknown>;
+          rec.trace = this.pendingTrace;
+        }
+        this.pendingTrace = null;
         if (done) top.pc = top.fn.labels!.get(st.bulk!.until)!;
         // Bulk stopped early (it went as far as it safely could): run the loop head itself.
         else entered = this.apply(actor, st.exec ? st.exec(this.cx, top) : undefined);
@@ -617,6 +655,7 @@ export class Runtime<C> {
       const drop = this.history.length - this.historyLimit;
       this.history.splice(0, drop);
       this.horizon = this.history[0]!.at;
+      this.changes.dropBefore(this.history[0]!.changeStart);
     }
     const after = actor.stack[actor.stack.length - 1];
     const phase = after ? (after.fn.body[after.pc] as Stmt<C>).phase : undefined;
@@ -808,6 +847,7 @@ export class Runtime<C> {
   /** Put everything a step changed back as it was before the step (journal, frames, scheduler, log). */
   private restore(rec: StepRecord): void {
     Journal.undo(rec.undo);
+    this.changes.truncate(rec.changeStart);
     for (let i = rec.saved.length - 1; i >= 0; i--) {
       const sf = rec.saved[i]!;
       sf.f.pc = sf.pc;
@@ -845,6 +885,47 @@ export class Runtime<C> {
   private startStop(actorId: number): StopInfo {
     this.resyncWatches();
     return this.stop({ reason: 'entry', actorId, description: this.startDescription() });
+  }
+
+  /**
+   * The step that made state `step` (1 ≤ step ≤ now, within history): who ran it, the statement it
+   * ran, and the bulk step it belongs to (its trace answers for the fine steps inside).
+   */
+  stepAt(step: number): { actor: number; fn: string; line: number; bulk: { from: number; to: number; trace: BulkTrace | null; fn: string; line: number } | null } | null {
+    const h = this.history;
+    let lo = 0;
+    let hi = h.length - 1;
+    if (hi < 0 || step <= h[0]!.at || step > this.clock) return null;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (h[mid]!.at < step) lo = mid;
+      else hi = mid - 1;
+    }
+    const r = h[lo]!;
+    const bulk = r.bulk ? { from: r.at + 1, to: r.at + r.ticks, trace: r.trace, fn: r.fromFn, line: r.fromLine } : null;
+    return { actor: r.actor, fn: r.fromFn, line: r.fromLine, bulk };
+  }
+
+  /** The function entries of every retained step, as (step, actor): fine ones from their records, bulk ones from their traces. */
+  entriesOf(fn: string): Array<{ step: number; actor: number }> {
+    const out: Array<{ step: number; actor: number }> = [];
+    for (const r of this.history) {
+      if (r.enter === fn) out.push({ step: r.at + 1, actor: r.actor });
+      else if (r.trace) for (const step of r.trace.entries(fn)) out.push({ step, actor: r.actor });
+    }
+    return out;
+  }
+
+  /** Every retained bulk step's trace, with its actor. */
+  get traces(): Array<{ actor: number; from: number; to: number; trace: BulkTrace }> {
+    return this.history.filter((r) => r.trace).map((r) => ({ actor: r.actor, from: r.at + 1, to: r.at + r.ticks, trace: r.trace! }));
+  }
+
+  /** The raised exceptions of every retained step: (step, filter, message). */
+  get raisedSoFar(): Array<{ step: number; actor: number; filter: ExceptionFilter; message: string }> {
+    const out: Array<{ step: number; actor: number; filter: ExceptionFilter; message: string }> = [];
+    for (const r of this.history) for (const x of r.raised ?? []) out.push({ step: r.at + r.ticks, actor: r.actor, filter: x.filter, message: x.message });
+    return out;
   }
 
   /**

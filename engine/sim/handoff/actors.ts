@@ -180,8 +180,8 @@ const FSRDestAbort: F = {
           const n = cx.dst.pframes.numMainMemPages;
           let pg = num(f, 'pgNum');
           for (; pg < n && clock.budget >= 2; pg += ALLOC_PDIR_PAGES) {
-            freeDestDir(cx, pg);
             clock.advance(2);
+            freeDestDir(cx, pg);
           }
           set(f, 'pgNum', Math.min(n, pg));
           return pg >= n;

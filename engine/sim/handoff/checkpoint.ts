@@ -8,6 +8,7 @@ import { INVALID_MPN64 } from '../../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PFrameMakePTE } from '../../world';
 import type { FsrContext } from '../context';
 import type { BulkClock } from '../program';
+import { ChangeKind, pdirKey } from '../changes';
 import { type F, type Sec, close, entry, goto, num, ret, set } from './shared';
 
 /** isCptBusy and isCptDone (bits 1 and 2 of the PFrame). */
@@ -253,6 +254,10 @@ function allocDestDirsFast(cx: FsrContext, from: number, clock: BulkClock): numb
     }
     bm.set(mpn, ownerBase + d);
     pf.pdirInfo[d] = PFrameMakePTE(mpn);
+    // At PFrame_DirAlloc's own step, as the fine path makes them.
+    const site = VmMem_InitPDirs.body[1]!.line!;
+    cx.rt.changes.push(ChangeKind.BACKMAP, cx.rt.now, mpn, 0, 0, ownerBase + d, 0, undefined, site);
+    cx.rt.changes.push(ChangeKind.PDIR, cx.rt.now, pdirKey(dst.owners.pdir.slot, d), 0, 0, PFrameMakePTE(mpn), 0, undefined, site);
     dirs[k] = d;
     mpns[k] = mpn;
     k++;

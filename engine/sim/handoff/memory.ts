@@ -12,6 +12,8 @@ import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PFrameMakePTE, type World } from '..
 import type { FsrContext } from '../context';
 import type { BulkClock } from '../program';
 import { type F, type Sec, TWO_32, callStmt, close, describeEntry, entry, goto, num, ret, set, world } from './shared';
+import { ChangeKind, pdirKey } from '../changes';
+import { PageLoopTrace, TransferTrace } from './traces';
 
 /** Hoisted: the hot loops compare against a local constant, not an imported binding. */
 const REGULAR = PageType.REGULAR;
@@ -296,9 +298,12 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
   // stops early keeps no room for the directories it did not do.
   let doneSrc = new Float64Array(64);
   let doneDst = new Float64Array(64);
+  let regs = new Uint16Array(64);
   let k = 0;
   let moved = 0;
   const at = noBlock();
+  const log = cx.rt.changes;
+  const start = cx.rt.now;
   let d = from;
   for (; d < to; d++) {
     const srcMPN = src.dirMPN(d);
@@ -325,16 +330,28 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
     if (k === doneSrc.length) {
       doneSrc = grown(doneSrc);
       doneDst = grown(doneDst);
+      regs = grown(regs);
     }
     doneSrc[k] = srcMPN;
     doneDst[k] = dstMPN;
+    regs[k] = n;
     k++;
+    // The changes to the directories and their pages' owners, each at the step the fine path makes
+    // it (PFrame_DirSet's PTE_SET on each side, MemMap_FreeKernelPage, BackMap_SetPDir).
+    const b = cx.rt.now;
+    const q = 2 * count + 2 * n;
+    const L = SITES();
+    log.push(ChangeKind.PDIR, b + q + 27, pdirKey(src.owners.pdir.slot, d), PFrameMakePTE(srcMPN), 0, 0, 0, undefined, L.pteSet);
+    log.push(ChangeKind.PDIR, b + q + 34, pdirKey(dst.owners.pdir.slot, d), PFrameMakePTE(dstMPN), 0, PFrameMakePTE(srcMPN), 0, undefined, L.pteSet);
+    log.push(ChangeKind.BACKMAP, b + q + 37, dstMPN, dstPdir + d, 0, 0, 0, undefined, L.freeKernelPage);
+    log.push(ChangeKind.BACKMAP, b + q + 39, srcMPN, srcPdir + d, 0, dstPdir + d, 0, undefined, L.setPDir);
     // The fine path reaches the redirect at its own step in the directory's iteration.
     clock.advance(TRANSFER_DIR_REDIRECT(count, n));
     clock.phase(VmMemMigrateTransferPageDir.name, REDIRECT());
     clock.advance(TRANSFER_DIR_STEPS(count, n) - TRANSFER_DIR_REDIRECT(count, n));
   }
   if (k === 0) return d;
+  cx.rt.traceBulk(new TransferTrace(cx, start, from, doneSrc, regs, k, TRACE_LINES()));
   host.freeOwnedBatch(doneDst.subarray(0, k));
   // Each directory took both worlds' pdir locks once, as the fine path does.
   spf.pdirLock.acquisitions += k;
@@ -354,6 +371,8 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
     ds.allocs += sign * moved;
   };
   adjust(1);
+  const L = SITES();
+  logStats(cx, [[src.stats, 'allocated', -moved, L.freeStats], [src.stats, 'frees', moved, L.freeStats], [dst.stats, 'allocated', moved, L.allocStats], [dst.stats, 'allocs', moved, L.allocStats]], start + 1, cx.rt.now);
   cx.rt.journal.record(() => {
     for (let j = k - 1; j >= 0; j--) {
       const dd = from + j;
@@ -372,6 +391,33 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
     dpf.pdirLock.acquisitions -= k;
   });
   return d;
+}
+
+/** The statements a bulk step's history rows name. */
+const TRACE_LINES = () => ({
+  unset: { fn: VmMemMigrateRemovePageDirFromSource.name, line: VmMemMigrateRemovePageDirFromSource.body.find((st) => st.text.startsWith('BackMap_Unset'))!.line! },
+  setRegular: { fn: VmMemMigrateAddPageToDest.name, line: VmMemMigrateAddPageToDest.body.find((st) => st.text.startsWith('PFrame_SetRegular'))!.line! },
+});
+
+/** The listing lines of the statements whose changes a bulk step logs for them. */
+const SITES = () => {
+  const line = (fn: F, text: string) => fn.body.find((st) => st.text.startsWith(text))!.line!;
+  return {
+    pteSet: line(PFrame_DirSet, 'PTE_SET'),
+    freeKernelPage: line(VmMemMigrateAddPageDirToDest, 'MemMap_FreeKernelPage'),
+    setPDir: line(VmMemMigrateAddPageDirToDest, 'BackMap_SetPDir'),
+    freeStats: line(VmMemMigrateRemovePageDirFromSource, 'VmMem_UpdateFreeStats'),
+    allocStats: line(VmMemMigrateAddPageToDest, 'VmMem_UpdateAllocStats'),
+  };
+};
+
+/** A bulk step's many changes to stats, one entry each, over the steps it stands for, at the statement that makes them. */
+function logStats(cx: FsrContext, changes: Array<[object, string, number, number]>, first: number, last: number): void {
+  for (const [obj, field, delta, site] of changes) {
+    if (delta === 0) continue;
+    const now = (obj as Record<string, number>)[field]!;
+    cx.rt.changes.push(ChangeKind.FIELD, last, 0, 0, 0, 0, 0, { obj, field, old: now - delta, new: now, span: [first, last] }, site);
+  }
 }
 
 /** A block base no pgNum is near: every entry of the block takes the general path. */
@@ -623,10 +669,15 @@ function removeDirPagesFast(cx: FsrContext, srcWorld: World, pgNum: number, inde
     entries.push(e);
     steps += REMOVE_PAGE_STEPS(true);
   }
+  const first = cx.rt.now;
   clock.advance(steps);
   const n = mpns.length;
   srcWorld.stats.allocated -= n;
   srcWorld.stats.frees += n;
+  if (steps > 0) {
+    cx.rt.traceBulk(new PageLoopTrace(cx, 'remove', first, srcWorld.dirMPN(PAGE_2_DIRINDEX(pgNum)), pgNum, index, i, TRACE_LINES().unset));
+    logStats(cx, [[srcWorld.stats, 'allocated', -n, SITES().freeStats], [srcWorld.stats, 'frees', n, SITES().freeStats]], first + 1, cx.rt.now);
+  }
   cx.rt.journal.record(() => {
     srcWorld.stats.allocated += n;
     srcWorld.stats.frees -= n;
@@ -759,10 +810,15 @@ function addDirPagesFast(cx: FsrContext, dstWorld: World, pgNum: number, dirMPN:
     done.push(mpn);
     steps += ADD_PAGE_STEPS(true);
   }
+  const first = cx.rt.now;
   clock.advance(steps);
   const n = done.length;
   dstWorld.stats.allocated += n;
   dstWorld.stats.allocs += n;
+  if (steps > 0) {
+    cx.rt.traceBulk(new PageLoopTrace(cx, 'add', first, dirMPN, pgNum, index, i, TRACE_LINES().setRegular));
+    logStats(cx, [[dstWorld.stats, 'allocated', n, SITES().allocStats], [dstWorld.stats, 'allocs', n, SITES().allocStats]], first + 1, cx.rt.now);
+  }
   cx.rt.journal.record(() => {
     dstWorld.stats.allocated -= n;
     dstWorld.stats.allocs -= n;
