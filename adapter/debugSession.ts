@@ -25,6 +25,9 @@ import { attachFsrRequests, handleFsrRequest } from './fsrRequests';
 import { type FileAccessor, type LaunchConfig, resolveLaunch } from './launch';
 import { MAX_TRANSFER, fromBase64, parseAddress, readMemory, toBase64, writeMemory } from './memory';
 import { Inspector, type Kids, type VNode, childOf } from './variables';
+import {
+  type MomentBody, type WatchesBody, argsObject, executionsNode, executionsOf, history, historyNode, historyTargetOf, invariants, invariantsNode, wholeArg,
+} from './timeTravel';
 
 export type { FileAccessor } from './launch';
 
@@ -318,6 +321,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       supportsLoadedSourcesRequest: true,
       supportsTerminateRequest: true,
       supportsDelayedStackTraceLoading: true,
+      supportsGotoTargetsRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS,
     };
     this.sendResponse(response);
@@ -378,8 +382,17 @@ export class FsrDebugSession extends LoggingDebugSession {
   private begin(): void {
     const s = this.session!;
     this.started = true;
+    const cfg = this.config!;
+    if (cfg.digestWarning) this.sendEvent(new OutputEvent(`warning: ${cfg.digestWarning}\n`, 'stderr'));
+    if (cfg.startAtStep !== undefined) {
+      // A shared moment: the same run, stopped at that step (even past breakpoints on the way).
+      const at = this.landOn(cfg.startAtStep);
+      this.syncThreads();
+      this.onStop({ reason: 'entry', actorId: this.actorAt(at), description: at === cfg.startAtStep ? `at step ${at} (startAtStep)` : `at step ${at}, where the run ends (startAtStep ${cfg.startAtStep} is past it)` });
+      return;
+    }
     this.syncThreads();
-    if (this.config!.stopOnEntry) {
+    if (cfg.stopOnEntry) {
       this.onStop({ reason: 'entry', actorId: 0, description: 'at the start of the handoff' });
     } else {
       s.rt.continue();
@@ -946,7 +959,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       const a = obj(args);
       const expr = str(a.expression);
       if (expr === undefined) throw new InputProblem('expression must be text');
-      const node = evaluate(expr, this.evalContext(a.frameId));
+      const node = this.consoleQuestion(expr, a.frameId) ?? evaluate(expr, this.evalContext(a.frameId));
       const v = this.toVariable({ ...node, name: expr.trim() }, '', `eval:${String(a.frameId)}:`);
       response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables, memoryReference: v.memoryReference };
       this.sendResponse(response);
@@ -1009,9 +1022,205 @@ export class FsrDebugSession extends LoggingDebugSession {
     });
   }
 
+  // ---- time travel --------------------------------------------------------------------------------
+
+  /** Go to step `step` (the end if the run ends before it); answers the step reached. */
+  private landOn(step: number): number {
+    const s = this.session!;
+    this.refs.clear();
+    s.rt.gotoStep(step);
+    return s.rt.stepCount;
+  }
+
+  /** The thread to show a stop at `step` on: the actor that made that step (else the first live one). */
+  private actorAt(step: number): number {
+    const s = this.session!;
+    const a = s.rt.stepAt(step)?.actor;
+    return a !== undefined && !s.rt.actors[a]!.done ? a : (s.rt.actors.find((x) => !x.done)?.id ?? 0);
+  }
+
+  private gotoStopped(step: number, actorId: number, what: string): void {
+    const at = this.landOn(step);
+    if (at !== step) this.sendEvent(new OutputEvent(`the run ends at step ${at}, before step ${step}\n`, 'console'));
+    this.onStop({ reason: 'goto', actorId: at === step ? actorId : this.actorAt(at), description: `${what}: step ${at}` });
+  }
+
+  private readonly gotoTargetSteps = new Map<number, { step: number; actor: number }>();
+  private nextGotoTarget = 1;
+
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    this.guard(response, () => {
+      const { s } = this.needStopped();
+      const a = obj(args);
+      if (!this.isListing(a.source)) throw new InputProblem(`not the simulated listing: only lines of ${LISTING_NAME} ran`);
+      if (typeof a.line !== 'number' || !Number.isInteger(a.line)) throw new InputProblem(`line must be a whole number, got ${JSON.stringify(a.line)}`);
+      const asked = this.convertClientLineToDebugger(a.line);
+      let line = asked;
+      while (!s.listing.stmtAt(line) && line < asked + 3 && line < s.listing.lineCount) line++;
+      if (!s.listing.stmtAt(line)) throw new InputProblem(`line ${asked} of the listing has no statement to go to`);
+      const now = s.rt.stepCount;
+      const found = s.rt.arrivalsAt(line, { ahead: 500_000, limit: 50, replayUpTo: 2_000_000 });
+      // The run came back to this step; frame objects may be new ones: clients refetch.
+      this.refs.clear();
+      if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['threads', 'stacks', 'variables']));
+      for (const r of found.skipped) this.sendEvent(new OutputEvent(`line ${line} may also run inside steps ${r.from}–${r.to} (a bulk step too long to look into)\n`, 'console'));
+      const past = found.past.slice(-50).reverse();
+      const future = found.future.slice(0, 50);
+      this.gotoTargetSteps.clear();
+      const targets: DebugProtocol.GotoTarget[] = [];
+      for (const [t, when] of [...past.map((p) => [p, 'earlier'] as const), ...future.map((f) => [f, 'later'] as const)]) {
+        const id = this.nextGotoTarget++;
+        this.gotoTargetSteps.set(id, t);
+        targets.push({ id, label: `line ${line} at step ${t.step} (${s.rt.actor(t.actor).name}, ${when})`, line: this.line(line) });
+      }
+      if (targets.length === 0) throw new InputProblem(`line ${line} did not run within history (since step ${s.rt.historyHorizon}) and does not run in the next 500000 steps from step ${now}`);
+      response.body = { targets };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    this.guard(response, () => {
+      this.needStopped();
+      const t = this.gotoTargetSteps.get(obj(args).targetId as number);
+      if (!t) throw new InputProblem(`targetId ${JSON.stringify(obj(args).targetId)} is not one gotoTargets gave (targets last until the next gotoTargets)`);
+      this.sendResponse(response);
+      this.gotoStopped(t.step, t.actor, 'went to');
+    });
+  }
+
+  /** The `fsr/…` requests that move the run or read its history; false for the ones fsrRequests answers. */
+  private timeTravelRequest(command: string, response: DebugProtocol.Response, args: unknown): boolean {
+    switch (command) {
+      case 'fsr/goto':
+        this.guard(response, () => {
+          const { s } = this.needStopped();
+          const step = wholeArg(argsObject(command, args), 'step');
+          if (step < s.rt.historyHorizon) throw new InputProblem(`step ${step} is before the history horizon: the oldest step kept is ${s.rt.historyHorizon}`);
+          this.sendResponse(response);
+          this.gotoStopped(step, this.actorAt(step), 'went to');
+        });
+        return true;
+      case 'fsr/reverseStep':
+        this.guard(response, () => {
+          const { s } = this.needStopped();
+          const a = argsObject(command, args);
+          if (a.how !== 'over' && a.how !== 'out') throw new InputProblem(`"how" must be "over" or "out", got ${JSON.stringify(a.how)}`);
+          const actor = this.actorFor(a.threadId);
+          this.refs.clear();
+          const stop = a.how === 'over' ? s.rt.reverseStepOver(actor.id) : s.rt.reverseStepOut(actor.id);
+          this.sendResponse(response);
+          this.onStop(stop);
+        });
+        return true;
+      case 'fsr/phase':
+        this.guard(response, () => {
+          const { s } = this.needStopped();
+          const a = argsObject(command, args);
+          if (a.direction === 'previous') {
+            const now = s.rt.stepCount;
+            const p = s.phases().filter((m) => m.step < now).at(-1);
+            if (!p) throw new InputProblem(`no phase before step ${now} (within history, since step ${s.rt.historyHorizon})`);
+            this.sendResponse(response);
+            this.gotoStopped(p.step, s.rt.actors.findIndex((x) => x.name === p.actor), `phase "${p.name}"`);
+          } else if (a.direction === 'next') {
+            if (s.rt.finished) throw new InputProblem('the run has ended: there is no next phase');
+            s.rt.continue({ toNextPhase: true });
+            this.sendResponse(response);
+            this.runLoop();
+          } else {
+            throw new InputProblem(`"direction" must be "next" or "previous", got ${JSON.stringify(a.direction)}`);
+          }
+        });
+        return true;
+      case 'fsr/history':
+        this.guard(response, () => {
+          const a = argsObject(command, args);
+          const expr = str(a.expression);
+          if (!expr) throw new InputProblem('"expression" must be a path the Variables view shows (its evaluateName), e.g. fsr.resumeState');
+          const { s } = this.needStopped();
+          const node = evaluate(expr, this.evalContext(a.frameId));
+          response.body = history(s, historyTargetOf(node, expr));
+          this.sendResponse(response);
+        });
+        return true;
+      case 'fsr/executions':
+        this.guard(response, () => {
+          const { s } = this.needStopped();
+          const fn = str(argsObject(command, args).function);
+          if (!fn) throw new InputProblem('"function" must be a function of the listing');
+          response.body = executionsOf(s, fn);
+          this.sendResponse(response);
+        });
+        return true;
+      case 'fsr/invariants':
+        this.guard(response, () => {
+          const { s } = this.needStopped();
+          const name = argsObject(command, args).name;
+          if (name !== undefined && typeof name !== 'string') throw new InputProblem('"name" must be an invariant\'s name');
+          response.body = invariants(s, name as string | undefined);
+          this.sendResponse(response);
+        });
+        return true;
+      case 'fsr/moment':
+        this.guard(response, () => {
+          const { s } = this.need();
+          const cfg = this.config!;
+          const body: MomentBody = { step: s.rt.stepCount, launch: cfg.runArgs, scenarioDigest: cfg.scenarioDigest, scenario: cfg.source, seed: s.seed };
+          response.body = body;
+          this.sendResponse(response);
+        });
+        return true;
+      case 'fsr/bookmarks':
+        this.guard(response, () => {
+          this.need();
+          response.body = { bookmarks: this.config!.bookmarks };
+          this.sendResponse(response);
+        });
+        return true;
+      case 'fsr/watches':
+        this.guard(response, () => {
+          const { s } = this.need();
+          const body: WatchesBody = { watches: s.rt.watchList.map((w) => ({ id: w.id, description: w.description, owner: w.owner, value: String(w.last) })) };
+          response.body = body;
+          this.sendResponse(response);
+        });
+        return true;
+      case 'fsr/unwatch':
+        this.guard(response, () => {
+          const { s } = this.need();
+          const id = wholeArg(argsObject(command, args), 'id', 1);
+          if (!s.rt.removeWatch(id)) throw new InputProblem(`no watch ${id} (watches: ${s.rt.watchList.map((w) => w.id).join(', ') || 'none'})`);
+          response.body = {};
+          this.sendResponse(response);
+        });
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** history(path), executions("fn"), invariants(): the Debug Console's questions to the recorded history. */
+  private consoleQuestion(expr: string, frameId: unknown): VNode | null {
+    const m = /^\s*(history|executions|invariants)\s*\(([\s\S]*)\)\s*$/.exec(expr);
+    if (!m) return null;
+    const { s } = this.needStopped();
+    const arg = m[2]!.trim().replace(/^(["'])(.*)\1$/, '$2');
+    if (m[1] === 'history') {
+      if (!arg) throw new InputProblem('history(path) takes a path the Variables view shows, e.g. history(fsr.resumeState) or history(dst.pages[5].type)');
+      return historyNode(expr.trim(), history(s, historyTargetOf(evaluate(arg, this.evalContext(frameId)), arg)));
+    }
+    if (m[1] === 'executions') {
+      if (!arg) throw new InputProblem('executions("fn") takes a function of the listing, e.g. executions("FSRTransferSwapFile")');
+      return executionsNode(expr.trim(), executionsOf(s, arg));
+    }
+    return invariantsNode(expr.trim(), invariants(s, arg || undefined));
+  }
+
   // ---- custom requests ------------------------------------------------------------------------
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (typeof command === 'string' && this.timeTravelRequest(command, response, args)) return;
     if (typeof command === 'string' && command.startsWith('fsr/')) {
       void (async () => {
         try {

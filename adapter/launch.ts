@@ -1,7 +1,9 @@
 // The `fsr` launch configuration: scenario (built-in name or JSON file), stopOnEntry, seed, faults,
-// overrides, listingPath, trace. Validates each and names what is allowed. File reads go through the injected accessor; no Node.
+// overrides, listingPath, trace, and the moment to open at (startAtStep, bookmarks, scenarioDigest).
+// Validates each and names what is allowed. File reads go through the injected accessor; no Node.
 
 import { BUILTIN_NAMES, type Scenario, ScenarioError, builtinScenario, parseScenario, withOverrides } from '../engine/index';
+import { digest } from './timeTravel';
 
 export interface FileAccessor {
   readFile(path: string): Promise<Uint8Array>;
@@ -16,6 +18,16 @@ export interface LaunchConfig {
   listingPath: string | undefined;
   /** Log every DAP message to the Debug Console (the library's verbose logger). */
   trace: boolean;
+  /** Open the run at this step (a shared moment) instead of its start. */
+  startAtStep: number | undefined;
+  /** Named steps of the run (a teacher's exercise): the Bookmarks view and the timeline show them. */
+  bookmarks: Array<{ name: string; step: number }>;
+  /** A digest of the scenario file as read (null for a built-in). */
+  scenarioDigest: string | null;
+  /** The digest a shared link expects, when it differs from the file's now: a warning to give. */
+  digestWarning: string | null;
+  /** The attributes that make the run, as given (for a link to a moment). */
+  runArgs: Record<string, unknown>;
 }
 
 /** A launch attribute that is wrong; the message names it and what is allowed. */
@@ -34,7 +46,28 @@ export async function resolveLaunch(input: unknown, files: FileAccessor): Promis
   if (args.trace !== undefined && typeof args.trace !== 'boolean') throw new LaunchError(`"trace" must be true or false, got ${JSON.stringify(args.trace)}`);
   if (args.listingPath !== undefined && (typeof args.listingPath !== 'string' || args.listingPath === '')) throw new LaunchError(`"listingPath" must be a file path, got ${JSON.stringify(args.listingPath)}`);
 
+  let startAtStep: number | undefined;
+  if (args.startAtStep !== undefined) {
+    const v = args.startAtStep;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new LaunchError(`"startAtStep" must be a step number, a whole number ≥ 0, got ${JSON.stringify(v)}`);
+    startAtStep = v;
+  }
+  const bookmarks: Array<{ name: string; step: number }> = [];
+  if (args.bookmarks !== undefined) {
+    if (!Array.isArray(args.bookmarks)) throw new LaunchError(`"bookmarks" must be an array of {"name": "…", "step": N}, got ${JSON.stringify(args.bookmarks)}`);
+    args.bookmarks.forEach((b: unknown, i: number) => {
+      if (!isPlainObject(b) || typeof b.name !== 'string' || b.name.trim() === '' || typeof b.step !== 'number' || !Number.isSafeInteger(b.step) || b.step < 0) {
+        throw new LaunchError(`"bookmarks"[${i}] must be {"name": "<a name>", "step": <a whole number ≥ 0>}, got ${JSON.stringify(b)}`);
+      }
+      bookmarks.push({ name: b.name.trim(), step: b.step });
+    });
+  }
+  if (args.scenarioDigest !== undefined && (typeof args.scenarioDigest !== 'string' || !/^[0-9a-f]{16}$/.test(args.scenarioDigest))) {
+    throw new LaunchError(`"scenarioDigest" must be the 16 hex digits a link to a moment carries, got ${JSON.stringify(args.scenarioDigest)}`);
+  }
+
   let scenario: Scenario;
+  let scenarioDigest: string | null = null;
   if (BUILTIN_NAMES.includes(name)) {
     scenario = builtinScenario(name);
   } else {
@@ -44,6 +77,7 @@ export async function resolveLaunch(input: unknown, files: FileAccessor): Promis
     } catch (e) {
       throw new LaunchError(`"scenario": "${name}" is not a built-in (${builtins}) and cannot be read as a file: ${(e as Error).message}`);
     }
+    scenarioDigest = digest(bytes);
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(bytes));
@@ -69,7 +103,19 @@ export async function resolveLaunch(input: unknown, files: FileAccessor): Promis
     if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new LaunchError(`"seed" must be a whole number ≥ 0, got ${JSON.stringify(seed)}`);
     scenario = rethrow(() => withOverrides(scenario, { seed: args.seed }, 'launch attribute "seed"'));
   }
-  return { scenario, source: name, stopOnEntry: args.stopOnEntry === true, listingPath: args.listingPath as string | undefined, trace: args.trace === true };
+  const expected = args.scenarioDigest as string | undefined;
+  const digestWarning =
+    expected === undefined || scenarioDigest === expected
+      ? null
+      : scenarioDigest === null
+        ? `the link was made with a scenario file, but "${name}" is a built-in now: the run may not be the one the link shows`
+        : `scenario file ${name} has changed since the link was made (digest ${scenarioDigest}, the link's ${expected}): the run and its step ${startAtStep ?? 0} may not be the moment the link shows`;
+  const runArgs: Record<string, unknown> = { scenario: name };
+  for (const k of ['seed', 'faults', 'overrides'] as const) if (args[k] !== undefined) runArgs[k] = args[k];
+  return {
+    scenario, source: name, stopOnEntry: args.stopOnEntry === true, listingPath: args.listingPath as string | undefined, trace: args.trace === true,
+    startAtStep, bookmarks, scenarioDigest, digestWarning, runArgs,
+  };
 }
 
 function rethrow<T>(f: () => T): T {

@@ -29,6 +29,7 @@ import {
   pfType,
   pteHex,
   pteToMPN,
+  type HistoryTarget,
 } from '../engine/index';
 
 /** One row of the Variables view (or a Debug Console result). */
@@ -45,6 +46,8 @@ export interface VNode {
   set?: (text: string) => InvariantBreak[];
   /** What a data breakpoint on this row watches. */
   watch?: WatchTarget;
+  /** Whose changes "Show Value History" and history() list (else `watch`'s). */
+  history?: HistoryTarget;
 }
 
 /** A row's children: a short named list, or an indexed collection read one child at a time. */
@@ -216,7 +219,9 @@ export class Inspector {
         numLeaf('activeSwapOuts', w.swap.activeSwapOuts),
       ]),
       this.alloc(w),
-      group('stats', `allocated ${w.stats.allocated}`, () => [numLeaf('allocated', w.stats.allocated), numLeaf('allocs', w.stats.allocs), numLeaf('frees', w.stats.frees)]),
+      group('stats', `allocated ${w.stats.allocated}`, () =>
+        (['allocated', 'allocs', 'frees'] as const).map((f) => numLeaf(f, w.stats[f], { history: { kind: 'stat', world: w.worldID, field: f } })),
+      ),
       this.monitor(vmx),
     ], { type: 'World' });
   }
@@ -458,7 +463,7 @@ export class Inspector {
             count: host.totalPages,
             at: (i) => {
               const mpn = mpnAt(i);
-              return this.mpnLeaf(`[${hex(mpn)}]`, mpn, { value: this.backmapText(mpn), raw: host.backmapEntry(mpn), type: 'BackMap entry' });
+              return this.mpnLeaf(`[${hex(mpn)}]`, mpn, { value: this.backmapText(mpn), raw: host.backmapEntry(mpn), type: 'BackMap entry', history: { kind: 'backmap', mpn } });
             },
             find: indexOf,
           },

@@ -443,6 +443,13 @@ export class Runtime<C> {
     this.recomputeBulk();
     return w;
   }
+  /** Remove one watch; false when there is none by that id. */
+  removeWatch(id: number): boolean {
+    const n = this.watches.length;
+    this.watches = this.watches.filter((w) => w.id !== id);
+    this.recomputeBulk();
+    return this.watches.length < n;
+  }
   /** Remove the watches set by `owner` (all of them when no owner is given). */
   clearWatches(owner?: string): void {
     this.watches = owner === undefined ? [] : this.watches.filter((w) => w.owner !== owner);
@@ -906,6 +913,51 @@ export class Runtime<C> {
     return { actor: r.actor, fn: r.fromFn, line: r.fromLine, bulk };
   }
 
+  /**
+   * The moments an actor stood at listing line `line` (where a breakpoint there stops), within the
+   * retained history and up to `ahead` steps into the future: the past from the step records, bulk
+   * steps that could hide some by running them again statement by statement, the future by running
+   * on (at most `ahead` steps, or `limit` moments). The run comes back to where it was.
+   */
+  arrivalsAt(line: number, opts: { ahead: number; limit: number; replayUpTo: number }): { past: Array<{ step: number; actor: number }>; future: Array<{ step: number; actor: number }>; skipped: Array<{ from: number; to: number }> } {
+    const here = this.clock;
+    const past: Array<{ step: number; actor: number }> = [];
+    const skipped: Array<{ from: number; to: number }> = [];
+    const hidden: StepRecord[] = [];
+    // Before its first step, an actor stands at its entry's first statement (where an entry breakpoint stops it).
+    const lastEnd = this.actors.map((a) => Math.max(this.horizon, this.firstStep[a.id]!));
+    for (const r of this.history) {
+      if (r.fromLine === line && !r.bulk) past.push({ step: lastEnd[r.actor]!, actor: r.actor });
+      if (r.bulk && (r.fromLine === line || this.bulkInner.get(r.bulk as Stmt<C>)?.lines.has(line))) hidden.push(r);
+      lastEnd[r.actor] = r.at + r.ticks;
+    }
+    const collect = (into: Array<{ step: number; actor: number }>) => (a: Actor): boolean => {
+      if (!a.done && this.current(a)!.stmt.line === line) into.push({ step: this.clock, actor: a.id });
+      return into.length >= opts.limit;
+    };
+    // Inside bulk steps: run them again statement by statement (the budget keeps big ones out).
+    let budget = opts.replayUpTo;
+    for (const r of hidden) {
+      if (r.ticks > budget) {
+        skipped.push({ from: r.at + 1, to: r.at + r.ticks });
+        continue;
+      }
+      budget -= r.ticks;
+      const inside: Array<{ step: number; actor: number }> = [];
+      this.gotoStep(r.at);
+      this.runTo(r.at + r.ticks, true, collect(inside));
+      past.push(...inside);
+    }
+    const future: Array<{ step: number; actor: number }> = [];
+    if (opts.ahead > 0) {
+      this.gotoStep(here);
+      this.runTo(here + opts.ahead, true, collect(future));
+    }
+    this.gotoStep(here);
+    past.sort((a, b) => a.step - b.step);
+    return { past: past.filter((p) => p.step < here), future: future.filter((f) => f.step > here), skipped };
+  }
+
   /** The function entries of every retained step, as (step, actor): fine ones from their records, bulk ones from their traces. */
   entriesOf(fn: string): Array<{ step: number; actor: number }> {
     const out: Array<{ step: number; actor: number }> = [];
@@ -1123,7 +1175,7 @@ export class Runtime<C> {
    * Run forward to exactly step `steps` (or the end, if the run ends first) with nothing that stops:
    * breakpoints, filters and watches are set aside; bulk steps never pass it; `fine` forbids them.
    */
-  private runTo(steps: number, fine = false): void {
+  private runTo(steps: number, fine = false, each?: (actor: Actor) => boolean): void {
     if (this.clock >= steps) return;
     const saved = { bps: this.bps, filters: this.filters, watches: this.watches, phase: this.stopAtPhase, mode: this.mode };
     this.bps = [];
@@ -1138,6 +1190,7 @@ export class Runtime<C> {
       while (this.clock < steps && !this.finished) {
         const stop = this.run(1);
         if (stop && stop.reason !== 'pause') break;
+        if (each && each(this.actors[this.history[this.history.length - 1]!.actor]!)) break;
       }
     } finally {
       this.bps = saved.bps;

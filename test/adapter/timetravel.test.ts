@@ -1,0 +1,181 @@
+// Time travel through DAP on the built adapter: gotoTargets/goto ("Jump to Cursor"), fsr/goto, reverse
+// step over/out, next/previous phase, history()/executions()/invariants() in the Debug Console and as
+// requests, and a moment shared as a link (moment → a new launch at startAtStep → the same state).
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { Session, builtinScenario } from '../../engine/index';
+import { close, evaluate, failure, frames, launch, lineOf, open, stopAfter, vars } from './helpers';
+
+const LISTING = { name: 'fsr-handoff.c', sourceReference: 1 };
+
+async function stepNow(dc: Awaited<ReturnType<typeof open>>): Promise<number> {
+  return ((await dc.customRequest('fsr/state', {})).body as { stepCount: number }).stepCount;
+}
+
+/** The phases of a whole shared-swap run, from the engine: step and line of each. */
+function enginePhases(): Array<{ step: number; name: string; line: number }> {
+  const s = new Session(builtinScenario('shared-swap'));
+  s.runToEnd();
+  return s.phases().map((p) => ({ step: p.step, name: p.name, line: p.line }));
+}
+
+describe('time travel over DAP', () => {
+  it('gotoTargets lists a line\'s executions, past and future, and goto lands on one (Jump to Cursor)', async () => {
+    const dc = await open();
+    try {
+      const init = (await dc.initializeRequest({ adapterID: 'fsr' })).body!;
+      assert.equal(init.supportsGotoTargetsRequest, true);
+      const stop = await launch(dc, { scenario: 'shared-swap' }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'World_SetPanicNoCore' }] }));
+      const pnr = await stepNow(dc);
+      const redirect = lineOf('VmMemMigrateTransferPageDir', 'PFrame_DirSet(dstWorld');
+      const t = (await dc.customRequest('gotoTargets', { source: LISTING, line: redirect })).body.targets as DebugProtocol.GotoTarget[];
+      const redirects = enginePhases().filter((p) => p.name === 'pdir redirect');
+      assert.equal(t.length, redirects.length, 'one target per pdir');
+      assert.match(t[0]!.label, new RegExp(`line ${redirect} at step ${redirects[0]!.step} \\(destination VMX, later\\)`));
+      const g = await stopAfter(dc, () => dc.customRequest('goto', { threadId: stop.threadId, targetId: t[2]!.id }));
+      assert.equal(g.reason, 'goto');
+      assert.equal(await stepNow(dc), redirects[2]!.step);
+      assert.equal((await frames(dc, g.threadId!))[0]!.line, redirect);
+      // Back to a line that ran before: the latest execution comes first.
+      const back = (await dc.customRequest('gotoTargets', { source: LISTING, line: lineOf('FSR_ResumeDone', 'World_SetPanicNoCore') })).body.targets as DebugProtocol.GotoTarget[];
+      assert.equal(back.length, 1);
+      assert.match(back[0]!.label, /earlier/);
+      await stopAfter(dc, () => dc.customRequest('goto', { threadId: g.threadId, targetId: back[0]!.id }));
+      const pnrPhase = enginePhases().find((p) => p.name === 'point of no return')!.step;
+      assert.equal(await stepNow(dc), pnrPhase, 'where the destination stood at the call');
+      assert.equal(pnr, pnrPhase + 1, 'one step before the function breakpoint inside it stopped');
+      assert.match(await failure(dc.customRequest('goto', { threadId: 1, targetId: 99999 })), /targetId 99999 is not one gotoTargets gave/);
+    } finally {
+      await close(dc);
+    }
+  });
+
+  it('fsr/goto lands on any step, says where the run ends when asked for more, and names a bad step', async () => {
+    const dc = await open();
+    try {
+      await launch(dc, { scenario: 'shared-swap', stopOnEntry: true });
+      const s = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 12345 }));
+      assert.equal(s.reason, 'goto');
+      assert.match(s.description!, /step 12345/);
+      assert.equal(await stepNow(dc), 12345);
+      const end = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 10_000_000 }));
+      assert.match(end.description!, /step \d+/);
+      assert.ok((await stepNow(dc)) < 10_000_000);
+      assert.match(await failure(dc.customRequest('fsr/goto', { step: -1 })), /"step" must be a whole number ≥ 0, got -1/);
+      assert.match(await failure(dc.customRequest('fsr/goto', { step: 1.5 })), /"step" must be a whole number/);
+    } finally {
+      await close(dc);
+    }
+  });
+
+  it('reverse step over and out, next and previous phase', async () => {
+    const dc = await open();
+    try {
+      const entry = await launch(dc, { scenario: 'shared-swap', stopOnEntry: true });
+      const first = await stopAfter(dc, () => dc.customRequest('fsr/phase', { direction: 'next' }));
+      assert.match(first.description!, /phase "resume victor"/);
+      const phases = enginePhases();
+      assert.equal(await stepNow(dc), phases[0]!.step);
+      const second = await stopAfter(dc, () => dc.customRequest('fsr/phase', { direction: 'next' }));
+      assert.equal(await stepNow(dc), phases[1]!.step);
+      const prev = await stopAfter(dc, () => dc.customRequest('fsr/phase', { direction: 'previous' }));
+      assert.equal(prev.reason, 'goto');
+      assert.equal(await stepNow(dc), phases[0]!.step);
+      void second;
+      // The destination VMX, two statements into FSRDestVMX's PAGEIN: reverse step over its last call.
+      const tid = 2;
+      const over = await stopAfter(dc, () => dc.nextRequest({ threadId: tid }));
+      assert.equal(over.threadId, tid);
+      const where = (await frames(dc, tid)).map((f) => `${f.name}:${f.line}`);
+      const before = await stepNow(dc);
+      const r = await stopAfter(dc, () => dc.customRequest('fsr/reverseStep', { threadId: tid, how: 'over' }));
+      assert.equal(r.reason, 'step');
+      assert.ok((await stepNow(dc)) < before);
+      await stopAfter(dc, () => dc.nextRequest({ threadId: tid }));
+      assert.deepEqual((await frames(dc, tid)).map((f) => `${f.name}:${f.line}`), where, 'next from there comes back');
+      assert.match(await failure(dc.customRequest('fsr/reverseStep', { threadId: tid, how: 'sideways' })), /"how" must be "over" or "out"/);
+      void entry;
+    } finally {
+      await close(dc);
+    }
+  });
+
+  it('history(), executions() and invariants() in the Debug Console, from the recorded history', async () => {
+    const dc = await open();
+    try {
+      // Run to the end, then ask.
+      const end = await launch(dc, { scenario: 'stale-shadow' }, () => dc.setExceptionBreakpointsRequest({ filters: [] }));
+      assert.equal(end.reason, 'end');
+      const h = await evaluate(dc, 'history(fsr.resumeState)');
+      assert.match(h.result, /fsr->resumeState = FSR_RESUME_DEST: 2 changes, the last at step \d+/);
+      const rows = await vars(dc, h.variablesReference, { filter: 'indexed', start: 0, count: 10 });
+      assert.deepEqual(Object.values(rows).map((r) => r.value.replace(/ — .*/, '')), ['FSR_RESUME_NONE → FSR_RESUME_DESTVERIFY', 'FSR_RESUME_DESTVERIFY → FSR_RESUME_DEST']);
+      assert.match(Object.values(rows)[0]!.value, /destination VMX, FSRDestVMX:\d+/);
+      const x = await evaluate(dc, 'executions("FSRTransferSwapFile")');
+      assert.match(x.result, /FSRTransferSwapFile: entered 1 time/);
+      const inv = await evaluate(dc, 'invariants()');
+      assert.match(inv.result, /invariant broken, the first at step \d+/);
+      const body = (await dc.customRequest('fsr/history', { expression: 'dst.pframes.pdirInfo[3]' })).body as { rows: Array<{ step: number; old: string; new: string }> };
+      assert.equal(body.rows.length, 2, 'allocated, then redirected');
+      assert.match(await failure(dc.customRequest('fsr/history', { expression: 'fsr' })), /no recorded history here/);
+      assert.match(await failure(dc.customRequest('fsr/executions', { function: 'toString' })), /no function toString in the listing/);
+    } finally {
+      await close(dc);
+    }
+  });
+
+  it('a moment shared as a link: the same run, stopped at the same step, in the same state; a changed file is warned about', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fsr-link-'));
+    const file = join(dir, 'mine.json');
+    writeFileSync(file, JSON.stringify({ name: 'mine', host: { ranges: [{ baseMPN: '0x100000', pages: 65536 }] }, vm: { memMB: 8 }, swap: { mode: 'shared', swapOuts: 2 } }));
+    const a = await open();
+    let moment: { step: number; launch: Record<string, unknown>; scenarioDigest: string | null };
+    let want: string[];
+    try {
+      await launch(a, { scenario: file, seed: 5 }, () => a.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'VmMemMigrateAddPageDirToDest' }] }));
+      moment = (await a.customRequest('fsr/moment', {})).body;
+      assert.deepEqual(moment.launch, { scenario: file, seed: 5 });
+      assert.match(moment.scenarioDigest!, /^[0-9a-f]{16}$/);
+      want = [JSON.stringify(await frames(a, 2)), (await evaluate(a, 'dst.pframes.pdirInfo[0]')).result, (await evaluate(a, 'fsr.resumeState')).result];
+    } finally {
+      await close(a);
+    }
+    const b = await open();
+    try {
+      const outputs: string[] = [];
+      b.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
+      const s = await launch(b, { ...moment.launch, startAtStep: moment.step, scenarioDigest: moment.scenarioDigest, bookmarks: [{ name: 'there', step: moment.step }] });
+      assert.equal(s.reason, 'entry');
+      assert.match(s.description!, new RegExp(`at step ${moment.step} \\(startAtStep\\)`));
+      assert.equal(await stepNow(b), moment.step);
+      assert.deepEqual([JSON.stringify(await frames(b, 2)), (await evaluate(b, 'dst.pframes.pdirInfo[0]')).result, (await evaluate(b, 'fsr.resumeState')).result], want);
+      assert.ok(!outputs.some((o) => /has changed since the link/.test(o)));
+      assert.deepEqual((await b.customRequest('fsr/bookmarks', {})).body, { bookmarks: [{ name: 'there', step: moment.step }] });
+    } finally {
+      await close(b);
+    }
+    writeFileSync(file, JSON.stringify({ name: 'mine', host: { ranges: [{ baseMPN: '0x100000', pages: 65536 }] }, vm: { memMB: 8 }, swap: { mode: 'shared', swapOuts: 3 } }));
+    const c = await open();
+    try {
+      const outputs: string[] = [];
+      c.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
+      await launch(c, { ...moment.launch, startAtStep: moment.step, scenarioDigest: moment.scenarioDigest });
+      assert.ok(outputs.some((o) => /scenario file .*mine\.json has changed since the link was made/.test(o)), outputs.join(''));
+      assert.match(await failure(c.customRequest('fsr/goto', {})), /"step" must be a whole number/);
+    } finally {
+      await close(c);
+    }
+    const d = await open();
+    try {
+      const f = await d.launchRequest({ scenario: 'shared-swap', bookmarks: [{ name: '', step: 3 }] } as DebugProtocol.LaunchRequestArguments).then(() => 'launched', (e: Error) => e.message);
+      assert.match(f, /"bookmarks"\[0\] must be \{"name": "<a name>", "step": <a whole number ≥ 0>\}/);
+    } finally {
+      await close(d);
+    }
+  });
+});
