@@ -201,6 +201,11 @@ function run(io: CliIO, arg: string, { breaks, seed, maxSteps, log }: RunOptions
   s.onEvent((e) => {
     if (e.type === 'phase') {
       io.out(`${stepCol(e.step)} phase ${JSON.stringify(e.name)}: ${rt.actor(e.actorId).name} in ${e.fn}, line ${e.line}`);
+    } else if (e.type === 'phases') {
+      // A bulk step's iterations: each reached the phase at its own step; a long run is summed up.
+      const shown = e.steps.length <= 10 ? e.steps : e.steps.subarray(0, 3);
+      for (const step of shown) io.out(`${stepCol(step)} phase ${JSON.stringify(e.name)}: ${rt.actor(e.actorId).name} in ${e.fn}, line ${e.line}`);
+      if (shown.length < e.steps.length) io.out(`${' '.repeat(8)} … and ${e.steps.length - shown.length} more, the same phase at the same line, the last at step ${e.steps[e.steps.length - 1]}`);
     } else if (e.type === 'exception') {
       io.out(`${stepCol(e.step)} ${e.filter === 'invariant' ? 'INVARIANT BROKEN' : e.filter.toUpperCase()}: ${rt.actor(e.actorId).name} in ${e.fn}, line ${e.line}: ${e.message}`);
     } else if (e.type === 'output' && log) {
@@ -241,7 +246,7 @@ function run(io: CliIO, arg: string, { breaks, seed, maxSteps, log }: RunOptions
   io.out(`  moved:    ${o.pdirsRedirected} of ${s.src.numDirs} pdirs redirected to the destination; ${o.swapSlotsInDestination} used slots in the destination's swap file; swap copy ${o.swapCopyState}`);
   io.out('');
   if (o.invariantBreaks.length === 0) {
-    io.out(`invariants: all held (checked after each of ${rt.stepCount} steps${o.finished ? ' and in a full sweep at the end' : ''})`);
+    io.out(`invariants: all held (checked after each of the ${rt.workDone} steps executed — a bulk step once, for the fine steps it stands for${o.finished ? ' — and in a full sweep at the end' : ''})`);
   } else {
     io.out(`invariants: ${o.invariantBreaks.length} broken`);
     for (const b of o.invariantBreaks) io.out(`  - ${b}`);

@@ -165,6 +165,7 @@ export function valueHistory(s: Session, t: HistoryTarget): HistoryAnswer {
       now = pte(w.pframes.pdirInfo[t.dirIndex]!);
       const key = pdirKey(w.owners.pdir.slot, t.dirIndex);
       for (let i = 0; i < log.count; i++) if (log.kind[i] === ChangeKind.PDIR && log.key[i] === key) row(log.step[i]!, pte(log.a0[i]!), pte(log.b0[i]!), site(log.site[i]!));
+      for (const b of s.rt.traces) for (const c of b.trace.pdir(w.owners.pdir.slot, t.dirIndex)) row(c.step, pte(c.old), pte(c.new), c);
       break;
     }
     case 'backmap': {
@@ -231,9 +232,22 @@ function pframeHistory(s: Session, t: Extract<HistoryTarget, { kind: 'pframe' }>
   let dir = w.dirMPN(d);
   const now = pframeField(wordsOf(dir, s.rt.stepCount), t.field);
   const found: Array<{ step: number; old: string; nu: string; site: number }> = [];
-  for (let i = log.count - 1; i >= 0; i--) {
+  // The directory changes bulk steps made (their traces answer for them), newest first, merged into the walk.
+  const virtual = s.rt.traces.flatMap((b) => b.trace.pdir(w.owners.pdir.slot, d)).sort((a, b) => b.step - a.step);
+  let v = 0;
+  const redirect = (step: number, oldPTE: number, newPTE: number, line: number): void => {
+    const was = pteToMPN(oldPTE);
+    found.push({ step, old: pframeField(wordsOf(was, step - 1), t.field), nu: pframeField(wordsOf(pteToMPN(newPTE), step), t.field), site: line });
+    dir = was;
+  };
+  for (let i = log.count - 1; i >= -1; i--) {
+    const step = i >= 0 ? log.step[i]! : -1;
+    while (v < virtual.length && virtual[v]!.step > step) {
+      const c = virtual[v++]!;
+      redirect(c.step, c.old, c.new, c.line);
+    }
+    if (i < 0) break;
     const k = log.kind[i]!;
-    const step = log.step[i]!;
     if (k === ChangeKind.WORDS) {
       const key2 = log.key[i]!;
       if (key2 % 1024 !== 2 * idx) continue;
@@ -242,10 +256,7 @@ function pframeHistory(s: Session, t: Extract<HistoryTarget, { kind: 'pframe' }>
       if (mpn === dir) found.push({ step, old: pframeField(before, t.field), nu: pframeField({ lo: log.b0[i]!, hi: log.b1[i]! }, t.field), site: log.site[i]! });
       asOf.set(mpn, before);
     } else if (k === ChangeKind.PDIR && log.key[i] === key) {
-      const was = pteToMPN(log.a0[i]!);
-      const is = pteToMPN(log.b0[i]!);
-      found.push({ step, old: pframeField(wordsOf(was, step - 1), t.field), nu: pframeField(wordsOf(is, step), t.field), site: log.site[i]! });
-      dir = was;
+      redirect(step, log.a0[i]!, log.b0[i]!, log.site[i]!);
     } else if (k === ChangeKind.FIELD) {
       // The world's default type, which a pdir page never written reads as.
       const c = log.side[i] as FieldChange;

@@ -6,6 +6,7 @@
 import { type Expr, ExprError, type Resolver, type Value, evalExpr, interpolate, parseExpr, truthy } from './expr';
 import { Journal, NO_UNDO, type Undo } from './journal';
 import { ChangeLog } from './changes';
+import { grown } from '../grown';
 import { type BulkClock, type Frame, type Listing, type Locals, type Outcome, type Stmt, reachable } from './program';
 import { Rng } from '../rng';
 
@@ -96,6 +97,8 @@ export interface RuntimeHost {
 export type RuntimeEvent =
   | { type: 'output'; line: string; category: 'console' | 'stdout' | 'stderr'; step: number }
   | { type: 'phase'; name: string; actorId: number; step: number; fn: string; line: number }
+  /** The same phase reached at each of `steps`, in order: a bulk step's iterations (one event, not one each). */
+  | { type: 'phases'; name: string; actorId: number; steps: Float64Array; fn: string; line: number }
   | { type: 'exception'; filter: ExceptionFilter; message: string; actorId: number; step: number; fn: string; line: number }
   | { type: 'progress'; id: string; title: string; percent: number; done: boolean };
 
@@ -163,7 +166,17 @@ export interface BulkTrace {
   /** The steps at which `fn` was entered. */
   entries(fn: string): number[];
   /** The changes to BackMap entry `mpn`: step, old, new, and the statement that made each. */
-  backmap(mpn: number): Array<{ step: number; old: number; new: number; fn: string; line: number }>;
+  backmap(mpn: number): TraceRow[];
+  /** The changes to a pdirInfo entry (the world's pdir owner slot, the directory): old and new PTEs. */
+  pdir(worldSlot: number, dir: number): TraceRow[];
+}
+/** One change a bulk step made, at the fine step and statement that makes it. */
+export interface TraceRow {
+  step: number;
+  old: number;
+  new: number;
+  fn: string;
+  line: number;
 }
 
 
@@ -215,8 +228,16 @@ export class Runtime<C> {
   /** Set by statements (through the context) to make the step stop after it: FAIL, panic. */
   private stepExceptions: Raised[] = [];
   private stepPhases: Array<{ name: string; step: number; fn: string; line: number }> = [];
+  /** A bulk step's phases: one run of steps per (phase, line), kept in a typed array as it grows. */
+  private bulkPhases: { name: string; fn: string; line: number; steps: Float64Array; n: number } | null = null;
   /** Continue stops at the next phase reached (the "next phase" command). */
   private stopAtPhase = false;
+  /** The runs of phases the last bulk step reached, to emit after it. */
+  private readonly phaseRuns: Array<{ name: string; fn: string; line: number; steps: Float64Array; n: number }> = [];
+  private flushBulkPhases(): void {
+    if (this.bulkPhases) this.phaseRuns.push(this.bulkPhases);
+    this.bulkPhases = null;
+  }
   /** A bulk step's trace, handed over by the bulk form (traceBulk) while it runs. */
   private pendingTrace: BulkTrace | null = null;
   /** Called by a bulk form while it runs: what it did, for history queries. */
@@ -256,7 +277,15 @@ export class Runtime<C> {
         this.recording!.ticks += n;
       },
       (fn, stmt) => {
-        this.stepPhases.push({ name: stmt.phase!, step: this.now, fn, line: stmt.line! });
+        const run = this.bulkPhases;
+        if (run && run.line === stmt.line && run.fn === fn) {
+          if (run.n === run.steps.length) run.steps = grown(run.steps);
+          run.steps[run.n++] = this.now;
+        } else {
+          this.flushBulkPhases();
+          this.bulkPhases = { name: stmt.phase!, fn, line: stmt.line!, steps: new Float64Array(64), n: 1 };
+          this.bulkPhases.steps[0] = this.now;
+        }
       },
     );
     for (const fn of listing.fns.values()) {
@@ -605,6 +634,8 @@ export class Runtime<C> {
     this.pendingTrace = null;
     this.stepExceptions.length = 0;
     this.stepPhases.length = 0;
+    this.phaseRuns.length = 0;
+    this.bulkPhases = null;
     this.journal.begin();
     this.currentActor = actor;
     let entered = false;
@@ -627,6 +658,7 @@ export class Runtime<C> {
         // It must leave one fine step for its loop head.
         this.bulkClock.budget = this.bulkLimit - rec.at - 1;
         const done = st.bulk!.run(this.cx, top, this.bulkClock);
+        this.flushBulkPhases();
         rec.ticks += 1;
         if (rec.ticks > 1) {
           rec.bulk = st as Stmt<unknown>;
@@ -749,6 +781,12 @@ export class Runtime<C> {
   /** After a step: events, invariants, then whether to stop. */
   private afterStep(actor: Actor, entered: boolean): StopInfo | null {
     // Indexed loops: this runs after every step, often before the JIT has optimized it.
+    const runs = this.phaseRuns;
+    for (let i = 0; i < runs.length; i++) {
+      const r = runs[i]!;
+      this.emit({ type: 'phases', name: r.name, actorId: actor.id, steps: r.steps.subarray(0, r.n), fn: r.fn, line: r.line });
+    }
+    runs.length = 0;
     const phases = this.stepPhases;
     for (let i = 0; i < phases.length; i++) {
       const p = phases[i]!;

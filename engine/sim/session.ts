@@ -57,6 +57,15 @@ export interface RunOutcome {
   invariantBreaks: string[];
 }
 
+/** A phase reached at each of `steps` (in order), at one statement, by one actor: a bulk step's iterations. */
+export interface PhaseRun {
+  steps: Float64Array;
+  name: string;
+  actor: string;
+  fn: string;
+  line: number;
+}
+
 export interface PhaseMark {
   step: number;
   name: string;
@@ -73,7 +82,8 @@ export class Session {
   readonly dst: World;
   readonly seed: number;
   private readonly exceptions: Array<{ step: number; filter: string; message: string }> = [];
-  private readonly phaseMarks: PhaseMark[] = [];
+  /** Phases reached, oldest first: one mark each, or a run of steps for a bulk step's iterations. */
+  private readonly phaseMarks: Array<PhaseMark | PhaseRun> = [];
 
   constructor(readonly scenario: Scenario, opts: SessionOptions = {}) {
     const seed = opts.seed ?? scenario.seed;
@@ -152,11 +162,26 @@ export class Session {
     cx.rt = rt;
     rt.onRewind((step) => {
       while (this.exceptions.length && this.exceptions[this.exceptions.length - 1]!.step > step) this.exceptions.pop();
-      while (this.phaseMarks.length && this.phaseMarks[this.phaseMarks.length - 1]!.step > step) this.phaseMarks.pop();
+      const marks = this.phaseMarks;
+      for (;;) {
+        const last = marks[marks.length - 1];
+        if (!last) break;
+        if ('steps' in last) {
+          // Keep the run's steps up to `step` (they are in order).
+          let n = last.steps.length;
+          while (n > 0 && last.steps[n - 1]! > step) n--;
+          if (n === last.steps.length) break;
+          if (n === 0) marks.pop();
+          else marks[marks.length - 1] = { ...last, steps: last.steps.subarray(0, n) };
+          if (n > 0) break;
+        } else if (last.step > step) marks.pop();
+        else break;
+      }
     });
     rt.onEvent((e) => {
       if (e.type === 'exception') this.exceptions.push({ step: e.step, filter: e.filter, message: e.message });
       if (e.type === 'phase') this.phaseMarks.push({ step: e.step, name: e.name, actor: rt.actor(e.actorId).name, fn: e.fn, line: e.line });
+      if (e.type === 'phases') this.phaseMarks.push({ steps: e.steps.slice(), name: e.name, actor: rt.actor(e.actorId).name, fn: e.fn, line: e.line });
     });
   }
 
@@ -390,7 +415,25 @@ export class Session {
 
   /** Phase labels reached so far on this timeline. */
   phases(): PhaseMark[] {
-    return this.phaseMarks.filter((p) => p.step <= this.rt.stepCount);
+    const now = this.rt.stepCount;
+    const out: PhaseMark[] = [];
+    for (const m of this.phaseMarks) {
+      if (!('steps' in m)) {
+        if (m.step <= now) out.push(m);
+        continue;
+      }
+      for (const step of m.steps) if (step <= now) out.push({ step, name: m.name, actor: m.actor, fn: m.fn, line: m.line });
+    }
+    return out;
+  }
+
+  /**
+   * Phases reached so far, compactly: a single mark, or a run of the same phase at many steps (a bulk
+   * step's iterations). For views that draw thousands of them (big-vm's 32,768 pdir redirects).
+   */
+  phaseRuns(): Array<PhaseMark | PhaseRun> {
+    const now = this.rt.stepCount;
+    return this.phaseMarks.filter((m) => ('steps' in m ? m.steps.length > 0 && m.steps[0]! <= now : m.step <= now));
   }
 }
 

@@ -15,6 +15,7 @@ function record(s: Session): Ev[] {
   const out: Ev[] = [];
   s.onEvent((e: RuntimeEvent) => {
     if (e.type === 'phase') out.push(`${e.step} phase ${e.name} ${e.fn}:${e.line} ${e.actorId}`);
+    else if (e.type === 'phases') for (const step of e.steps) out.push(`${step} phase ${e.name} ${e.fn}:${e.line} ${e.actorId}`);
     else if (e.type === 'exception') out.push(`${e.step} ${e.filter} ${e.fn}:${e.line} ${e.message}`);
     else if (e.type === 'output' && e.category === 'stdout') out.push(`${e.step} log ${e.line}`);
   });

@@ -8,7 +8,7 @@ import { INVALID_MPN64 } from '../../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PFrameMakePTE } from '../../world';
 import type { FsrContext } from '../context';
 import type { BulkClock } from '../program';
-import { ChangeKind, pdirKey } from '../changes';
+import { InitDirsTrace } from './traces';
 import { type F, type Sec, close, entry, goto, num, ret, set } from './shared';
 
 /** isCptBusy and isCptDone (bits 1 and 2 of the PFrame). */
@@ -229,6 +229,7 @@ function allocDestDirsFast(cx: FsrContext, from: number, clock: BulkClock): numb
   let fromFree = new Uint8Array(64);
   let k = 0;
   const oldBytes = new Map<number, Uint8Array>();
+  const start = cx.rt.now;
   const last = Math.min(dst.numDirs, from + Math.floor(clock.budget / INIT_DIR_STEPS));
   let d = from;
   for (; d < last; d++) {
@@ -254,16 +255,14 @@ function allocDestDirsFast(cx: FsrContext, from: number, clock: BulkClock): numb
     }
     bm.set(mpn, ownerBase + d);
     pf.pdirInfo[d] = PFrameMakePTE(mpn);
-    // At PFrame_DirAlloc's own step, as the fine path makes them.
-    const site = VmMem_InitPDirs.body[1]!.line!;
-    cx.rt.changes.push(ChangeKind.BACKMAP, cx.rt.now, mpn, 0, 0, ownerBase + d, 0, undefined, site);
-    cx.rt.changes.push(ChangeKind.PDIR, cx.rt.now, pdirKey(dst.owners.pdir.slot, d), 0, 0, PFrameMakePTE(mpn), 0, undefined, site);
     dirs[k] = d;
     mpns[k] = mpn;
     k++;
   }
   host.adjustOwnerCount(dst.owners.pdir.slot, k);
   pf.numPDirEntries += k;
+  // Each directory's page and entry at its PFrame_DirAlloc step, for history queries.
+  if (k > 0) cx.rt.traceBulk(new InitDirsTrace(cx, start, from, dirs, mpns, k, { fn: VmMem_InitPDirs.name, line: VmMem_InitPDirs.body[1]!.line! }));
   cx.rt.journal.record(() => {
     for (let j = k - 1; j >= 0; j--) {
       const mpn = mpns[j]!;

@@ -12,8 +12,8 @@ import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PFrameMakePTE, type World } from '..
 import type { FsrContext } from '../context';
 import type { BulkClock } from '../program';
 import { type F, type Sec, TWO_32, callStmt, close, describeEntry, entry, goto, num, ret, set, world } from './shared';
-import { ChangeKind, pdirKey } from '../changes';
-import { PageLoopTrace, TransferTrace } from './traces';
+import { ChangeKind } from '../changes';
+import { PageLoopTrace, TransferTrace, type TraceSites } from './traces';
 
 /** Hoisted: the hot loops compare against a local constant, not an imported binding. */
 const REGULAR = PageType.REGULAR;
@@ -302,7 +302,6 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
   let k = 0;
   let moved = 0;
   const at = noBlock();
-  const log = cx.rt.changes;
   const start = cx.rt.now;
   let d = from;
   for (; d < to; d++) {
@@ -336,22 +335,14 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
     doneDst[k] = dstMPN;
     regs[k] = n;
     k++;
-    // The changes to the directories and their pages' owners, each at the step the fine path makes
-    // it (PFrame_DirSet's PTE_SET on each side, MemMap_FreeKernelPage, BackMap_SetPDir).
-    const b = cx.rt.now;
-    const q = 2 * count + 2 * n;
-    const L = SITES();
-    log.push(ChangeKind.PDIR, b + q + 27, pdirKey(src.owners.pdir.slot, d), PFrameMakePTE(srcMPN), 0, 0, 0, undefined, L.pteSet);
-    log.push(ChangeKind.PDIR, b + q + 34, pdirKey(dst.owners.pdir.slot, d), PFrameMakePTE(dstMPN), 0, PFrameMakePTE(srcMPN), 0, undefined, L.pteSet);
-    log.push(ChangeKind.BACKMAP, b + q + 37, dstMPN, dstPdir + d, 0, 0, 0, undefined, L.freeKernelPage);
-    log.push(ChangeKind.BACKMAP, b + q + 39, srcMPN, srcPdir + d, 0, dstPdir + d, 0, undefined, L.setPDir);
-    // The fine path reaches the redirect at its own step in the directory's iteration.
+    // The fine path reaches the redirect at its own step in the directory's iteration. (The changes
+    // to the directories and their pages' owners the trace answers for, at their own steps too.)
     clock.advance(TRANSFER_DIR_REDIRECT(count, n));
-    clock.phase(VmMemMigrateTransferPageDir.name, REDIRECT());
+    clock.phase(VmMemMigrateTransferPageDir.name, sites().redirect);
     clock.advance(TRANSFER_DIR_STEPS(count, n) - TRANSFER_DIR_REDIRECT(count, n));
   }
   if (k === 0) return d;
-  cx.rt.traceBulk(new TransferTrace(cx, start, from, doneSrc, regs, k, TRACE_LINES()));
+  cx.rt.traceBulk(new TransferTrace(cx, start, from, doneSrc, doneDst, regs, k, sites()));
   host.freeOwnedBatch(doneDst.subarray(0, k));
   // Each directory took both worlds' pdir locks once, as the fine path does.
   spf.pdirLock.acquisitions += k;
@@ -371,7 +362,7 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
     ds.allocs += sign * moved;
   };
   adjust(1);
-  const L = SITES();
+  const L = sites();
   logStats(cx, [[src.stats, 'allocated', -moved, L.freeStats], [src.stats, 'frees', moved, L.freeStats], [dst.stats, 'allocated', moved, L.allocStats], [dst.stats, 'allocs', moved, L.allocStats]], start + 1, cx.rt.now);
   cx.rt.journal.record(() => {
     for (let j = k - 1; j >= 0; j--) {
@@ -393,23 +384,27 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
   return d;
 }
 
-/** The statements a bulk step's history rows name. */
-const TRACE_LINES = () => ({
-  unset: { fn: VmMemMigrateRemovePageDirFromSource.name, line: VmMemMigrateRemovePageDirFromSource.body.find((st) => st.text.startsWith('BackMap_Unset'))!.line! },
-  setRegular: { fn: VmMemMigrateAddPageToDest.name, line: VmMemMigrateAddPageToDest.body.find((st) => st.text.startsWith('PFrame_SetRegular'))!.line! },
-});
 
-/** The listing lines of the statements whose changes a bulk step logs for them. */
-const SITES = () => {
-  const line = (fn: F, text: string) => fn.body.find((st) => st.text.startsWith(text))!.line!;
-  return {
-    pteSet: line(PFrame_DirSet, 'PTE_SET'),
-    freeKernelPage: line(VmMemMigrateAddPageDirToDest, 'MemMap_FreeKernelPage'),
-    setPDir: line(VmMemMigrateAddPageDirToDest, 'BackMap_SetPDir'),
-    freeStats: line(VmMemMigrateRemovePageDirFromSource, 'VmMem_UpdateFreeStats'),
-    allocStats: line(VmMemMigrateAddPageToDest, 'VmMem_UpdateAllocStats'),
+/**
+ * The statements of the fine functions that a bulk step's history rows and phases name (found once,
+ * once the listing has given them their lines).
+ */
+let siteCache: TraceSites | null = null;
+function sites(): TraceSites {
+  if (siteCache) return siteCache;
+  const at = (fn: F, text: string) => ({ fn: fn.name, line: fn.body.find((st) => st.text.startsWith(text))!.line! });
+  siteCache = {
+    redirect: VmMemMigrateTransferPageDir.body.find((st) => st.phase === 'pdir redirect')!,
+    pteSet: at(PFrame_DirSet, 'PTE_SET'),
+    freeKernelPage: at(VmMemMigrateAddPageDirToDest, 'MemMap_FreeKernelPage'),
+    setPDir: at(VmMemMigrateAddPageDirToDest, 'BackMap_SetPDir'),
+    unset: at(VmMemMigrateRemovePageDirFromSource, 'BackMap_Unset'),
+    setRegular: at(VmMemMigrateAddPageToDest, 'PFrame_SetRegular'),
+    freeStats: at(VmMemMigrateRemovePageDirFromSource, 'VmMem_UpdateFreeStats').line,
+    allocStats: at(VmMemMigrateAddPageToDest, 'VmMem_UpdateAllocStats').line,
   };
-};
+  return siteCache;
+}
 
 /** A bulk step's many changes to stats, one entry each, over the steps it stands for, at the statement that makes them. */
 function logStats(cx: FsrContext, changes: Array<[object, string, number, number]>, first: number, last: number): void {
@@ -557,9 +552,6 @@ function setDirEntries(bm: BackmapCursor, words: Uint32Array, count: number, fir
 }
 
 
-/** The statement that reaches the pdir redirect (its phase label) in VmMemMigrateTransferPageDir. */
-const REDIRECT = () => VmMemMigrateTransferPageDir.body.find((st) => st.phase === 'pdir redirect')!;
-
 const VmMemMigrateTransferPageDir: F = {
   name: 'VmMemMigrateTransferPageDir',
   sig: 'void VmMemMigrateTransferPageDir(World *srcWorld, World *dstWorld, PageNum pgNum, MPN *srcMPN, MPN *dstMPN)',
@@ -675,8 +667,8 @@ function removeDirPagesFast(cx: FsrContext, srcWorld: World, pgNum: number, inde
   srcWorld.stats.allocated -= n;
   srcWorld.stats.frees += n;
   if (steps > 0) {
-    cx.rt.traceBulk(new PageLoopTrace(cx, 'remove', first, srcWorld.dirMPN(PAGE_2_DIRINDEX(pgNum)), pgNum, index, i, TRACE_LINES().unset));
-    logStats(cx, [[srcWorld.stats, 'allocated', -n, SITES().freeStats], [srcWorld.stats, 'frees', n, SITES().freeStats]], first + 1, cx.rt.now);
+    cx.rt.traceBulk(new PageLoopTrace(cx, 'remove', first, srcWorld.dirMPN(PAGE_2_DIRINDEX(pgNum)), pgNum, index, i, sites().unset));
+    logStats(cx, [[srcWorld.stats, 'allocated', -n, sites().freeStats], [srcWorld.stats, 'frees', n, sites().freeStats]], first + 1, cx.rt.now);
   }
   cx.rt.journal.record(() => {
     srcWorld.stats.allocated += n;
@@ -816,8 +808,8 @@ function addDirPagesFast(cx: FsrContext, dstWorld: World, pgNum: number, dirMPN:
   dstWorld.stats.allocated += n;
   dstWorld.stats.allocs += n;
   if (steps > 0) {
-    cx.rt.traceBulk(new PageLoopTrace(cx, 'add', first, dirMPN, pgNum, index, i, TRACE_LINES().setRegular));
-    logStats(cx, [[dstWorld.stats, 'allocated', n, SITES().allocStats], [dstWorld.stats, 'allocs', n, SITES().allocStats]], first + 1, cx.rt.now);
+    cx.rt.traceBulk(new PageLoopTrace(cx, 'add', first, dirMPN, pgNum, index, i, sites().setRegular));
+    logStats(cx, [[dstWorld.stats, 'allocated', n, sites().allocStats], [dstWorld.stats, 'allocs', n, sites().allocStats]], first + 1, cx.rt.now);
   }
   cx.rt.journal.record(() => {
     dstWorld.stats.allocated -= n;

@@ -5,15 +5,24 @@
 
 import { BACKMAP_PGNUM_BITS } from '../../host';
 import { TypeCode, pfIndex } from '../../pframe';
-import { ALLOC_PDIR_PAGES } from '../../world';
+import { ALLOC_PDIR_PAGES, PFrameMakePTE } from '../../world';
 import type { FsrContext } from '../context';
-import type { BulkTrace } from '../runtime';
+import type { Stmt } from '../program';
+import type { BulkTrace, TraceRow } from '../runtime';
 import { wordsAt } from '../changes';
 
-/** A bulk step's statements that show in its rows: function and line. */
-export interface TraceLines {
-  unset: { fn: string; line: number };
-  setRegular: { fn: string; line: number };
+type Site = { fn: string; line: number };
+
+/** The statements of the fine path a bulk step's rows and phases name. */
+export interface TraceSites {
+  redirect: Stmt<never>;
+  pteSet: Site;
+  freeKernelPage: Site;
+  setPDir: Site;
+  unset: Site;
+  setRegular: Site;
+  freeStats: number;
+  allocStats: number;
 }
 
 const REMOVE_LOOP = 21; // offset before VmMemMigrateRemovePageDirFromSource's first loop head
@@ -47,10 +56,22 @@ export class TransferTrace implements BulkTrace {
     private readonly at: number,
     private readonly from: number,
     private readonly pages: Float64Array,
+    private readonly dstPages: Float64Array,
     private readonly regs: Uint16Array,
     private readonly k: number,
-    private readonly lines: TraceLines,
+    private readonly lines: TraceSites,
   ) {}
+
+  /** The source's entry goes at its PFrame_DirSet's PTE_SET; the destination's takes the source's page at its own. */
+  pdir(worldSlot: number, dir: number): TraceRow[] {
+    const j = dir - this.from;
+    if (j < 0 || j >= this.k) return [];
+    const q = 2 * this.count(j) + 2 * this.regs[j]!;
+    const b = this.base(j);
+    if (worldSlot === this.cx.src.owners.pdir.slot) return [{ step: b + q + 27, old: PFrameMakePTE(this.pages[j]!), new: 0, ...this.lines.pteSet }];
+    if (worldSlot === this.cx.dst.owners.pdir.slot) return [{ step: b + q + 34, old: PFrameMakePTE(this.dstPages[j]!), new: PFrameMakePTE(this.pages[j]!), ...this.lines.pteSet }];
+    return [];
+  }
 
   private count(j: number): number {
     return Math.min(ALLOC_PDIR_PAGES, this.cx.src.pframes.numMainMemPages - (this.from + j) * ALLOC_PDIR_PAGES);
@@ -93,9 +114,19 @@ export class TransferTrace implements BulkTrace {
     return out.sort((x, y) => x - y);
   }
 
-  backmap(mpn: number): Array<{ step: number; old: number; new: number; fn: string; line: number }> {
+  backmap(mpn: number): TraceRow[] {
     const src = this.cx.src.owners.mainmem.slot << BACKMAP_PGNUM_BITS;
     const dst = this.cx.dst.owners.mainmem.slot << BACKMAP_PGNUM_BITS;
+    // A pdir page: the destination's own is freed (MemMap_FreeKernelPage), the source's changes owner (BackMap_SetPDir).
+    const srcPdir = this.cx.src.owners.pdir.slot << BACKMAP_PGNUM_BITS;
+    const dstPdir = this.cx.dst.owners.pdir.slot << BACKMAP_PGNUM_BITS;
+    for (let j = 0; j < this.k; j++) {
+      if (this.pages[j] !== mpn && this.dstPages[j] !== mpn) continue;
+      const d = this.from + j;
+      const b = this.base(j) + 2 * this.count(j) + 2 * this.regs[j]!;
+      if (this.dstPages[j] === mpn) return [{ step: b + 37, old: (dstPdir | d) >>> 0, new: 0, ...this.lines.freeKernelPage }];
+      return [{ step: b + 39, old: (srcPdir | d) >>> 0, new: (dstPdir | d) >>> 0, ...this.lines.setPDir }];
+    }
     for (let j = 0; j < this.k; j++) {
       const w = this.words(j);
       const c = this.count(j);
@@ -151,7 +182,11 @@ export class PageLoopTrace implements BulkTrace {
     return out;
   }
 
-  backmap(mpn: number): Array<{ step: number; old: number; new: number; fn: string; line: number }> {
+  pdir(): TraceRow[] {
+    return [];
+  }
+
+  backmap(mpn: number): TraceRow[] {
     const w = this.words();
     let o = 0;
     for (let i = this.i0; i < this.i1; i++) {
@@ -164,5 +199,41 @@ export class PageLoopTrace implements BulkTrace {
       o += this.kind === 'remove' ? (reg ? 4 : 2) : reg ? 7 : 5;
     }
     return [];
+  }
+}
+
+/**
+ * Directories VmMem_InitPDirs' bulk form gave the destination in one step starting after step `at`:
+ * directory dirs[j] got page mpns[j] at its PFrame_DirAlloc step.
+ */
+export class InitDirsTrace implements BulkTrace {
+  constructor(
+    private readonly cx: FsrContext,
+    private readonly at: number,
+    private readonly from: number,
+    private readonly dirs: Int32Array,
+    private readonly mpns: Float64Array,
+    private readonly k: number,
+    private readonly site: Site,
+  ) {}
+  private find(test: (j: number) => boolean): number {
+    for (let j = 0; j < this.k; j++) if (test(j)) return j;
+    return -1;
+  }
+  /** Each iteration is the loop head and PFrame_DirAlloc: directory d's allocation is the second. */
+  private step(j: number): number {
+    return this.at + 2 * (this.dirs[j]! - this.from) + 2;
+  }
+  entries(): number[] {
+    return [];
+  }
+  pdir(worldSlot: number, dir: number): TraceRow[] {
+    if (worldSlot !== this.cx.dst.owners.pdir.slot) return [];
+    const j = this.find((q) => this.dirs[q] === dir);
+    return j < 0 ? [] : [{ step: this.step(j), old: 0, new: PFrameMakePTE(this.mpns[j]!), ...this.site }];
+  }
+  backmap(mpn: number): TraceRow[] {
+    const j = this.find((q) => this.mpns[q] === mpn);
+    return j < 0 ? [] : [{ step: this.step(j), old: 0, new: ((this.cx.dst.owners.pdir.slot << BACKMAP_PGNUM_BITS) | this.dirs[j]!) >>> 0, ...this.site }];
   }
 }
