@@ -25,6 +25,7 @@ import { attachFsrRequests, handleFsrRequest } from './fsrRequests';
 import { type FileAccessor, type LaunchConfig, resolveLaunch } from './launch';
 import { MAX_TRANSFER, fromBase64, parseAddress, readMemory, toBase64, writeMemory } from './memory';
 import { Inspector, type Kids, type VNode, childOf } from './variables';
+import { WireReader, type WireProblem } from './wire';
 
 export type { FileAccessor } from './launch';
 
@@ -128,6 +129,8 @@ const unlogged = DebugSession.prototype as unknown as {
 export interface SessionHooks {
   /** Called after a disconnect (the stand-alone entry exits; inline, nothing). */
   exit?: () => void;
+  /** A frame on the wire could not be read (the stand-alone entry writes it to stderr). */
+  wireProblem?: (message: string) => void;
 }
 
 export class FsrDebugSession extends LoggingDebugSession {
@@ -166,12 +169,44 @@ export class FsrDebugSession extends LoggingDebugSession {
   }
 
   /**
-   * Start on a pair of streams. The library's logger queues every message in memory until it is set
-   * up, so it is set up here: off, unless a launch asks for `"trace": true`.
+   * Start on a pair of streams. The library's reader goes deaf after one bad Content-Length, so
+   * messages are read by WireReader (wire.ts); the library keeps the output side and the stream's
+   * close and error events. Its logger queues every message in memory until it is set up, so it is
+   * set up here: off, unless a launch asks for `"trace": true`.
    */
   override start(inStream: Parameters<LoggingDebugSession['start']>[0], outStream: Parameters<LoggingDebugSession['start']>[1]): void {
-    super.start(inStream, outStream);
+    const reader = new WireReader({
+      message: (m) => this.handleMessage(m as unknown as DebugProtocol.ProtocolMessage),
+      problem: (p) => this.wireProblem(p),
+    });
+    // Everything but 'data' goes to the library's own listeners.
+    const withoutData = {
+      on(event: string, listener: (...a: unknown[]) => void) {
+        if (event !== 'data') inStream.on(event, listener);
+        return withoutData;
+      },
+      resume() {
+        inStream.resume();
+        return withoutData;
+      },
+    };
+    inStream.on('data', (d: Uint8Array | string) => reader.push(typeof d === 'string' ? new TextEncoder().encode(d) : d));
+    inStream.on('end', () => reader.close());
+    inStream.on('close', () => reader.close());
+    super.start(withoutData as unknown as typeof inStream, outStream);
     logger.setup(Logger.LogLevel.Stop, false);
+  }
+
+  /** A frame that could not be read: said on stderr, and answered as an error when it names a request. */
+  private wireProblem(p: WireProblem): void {
+    const text = `unreadable input: ${p.reason}${p.preview ? ` — skipped: ${p.preview}` : ''}`;
+    this.hooks.wireProblem?.(text);
+    if (p.request) {
+      const response = new Response({ seq: p.request.seq, command: p.request.command, type: 'request' });
+      this.fail(response, `request ${p.request.seq} (${p.request.command.slice(0, 40)}) was not run: ${p.reason}`);
+    } else {
+      this.sendEvent(new OutputEvent(`fsr adapter: ${text}\n`, 'stderr'));
+    }
   }
 
   /** Never exit on a protocol error; the stand-alone entry decides when the process ends. */
