@@ -1,7 +1,7 @@
 // The `fsr` launch configuration: scenario (built-in name or JSON file), stopOnEntry, seed, faults,
 // overrides, listingPath, trace. Validates each and names what is allowed. File reads go through the injected accessor; no Node.
 
-import { BUILTIN_NAMES, type Scenario, ScenarioError, builtinScenario, parseScenario, withOverrides } from '../engine/index';
+import { BUILTIN_NAMES, type Scenario, ScenarioError, builtinScenario, didYouMean, nearest, parseScenarioText, withOverrides } from '../engine/index';
 
 export interface FileAccessor {
   readFile(path: string): Promise<Uint8Array>;
@@ -23,10 +23,19 @@ export class LaunchError extends Error {}
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The launch attributes this adapter reads (VS Code adds its own, such as type, request and name, which are left alone). */
+export const LAUNCH_ATTRIBUTES = ['scenario', 'stopOnEntry', 'seed', 'faults', 'overrides', 'listingPath', 'trace'] as const;
+
 export async function resolveLaunch(input: unknown, files: FileAccessor): Promise<LaunchConfig> {
   const args = input ?? {};
   if (!isPlainObject(args)) throw new LaunchError('launch arguments must be an object with at least "scenario"');
   const builtins = BUILTIN_NAMES.join(', ');
+  // An attribute one slip away from one of ours would be ignored without a word: it is refused instead.
+  for (const key of Object.keys(args)) {
+    if ((LAUNCH_ATTRIBUTES as readonly string[]).includes(key)) continue;
+    const near = nearest(key, LAUNCH_ATTRIBUTES);
+    if (near) throw new LaunchError(`unknown launch attribute ${JSON.stringify(key)}; did you mean ${near}? (attributes: ${LAUNCH_ATTRIBUTES.join(', ')})`);
+  }
   const name = args.scenario;
   if (name === undefined) throw new LaunchError(`"scenario" is required: a built-in name (${builtins}) or a path to a scenario JSON file`);
   if (typeof name !== 'string' || name.trim() === '') throw new LaunchError(`"scenario" must be a built-in name (${builtins}) or a path to a scenario JSON file, got ${JSON.stringify(name)}`);
@@ -42,15 +51,10 @@ export async function resolveLaunch(input: unknown, files: FileAccessor): Promis
     try {
       bytes = await files.readFile(name);
     } catch (e) {
-      throw new LaunchError(`"scenario": "${name}" is not a built-in (${builtins}) and cannot be read as a file: ${(e as Error).message}`);
+      throw new LaunchError(`"scenario": ${JSON.stringify(name)} is not a built-in (${builtins})${didYouMean(name, BUILTIN_NAMES)} and cannot be read as a file: ${(e as Error).message}`);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (e) {
-      throw new LaunchError(`"scenario": ${name} is not valid JSON: ${(e as Error).message}`);
-    }
-    scenario = rethrow(() => parseScenario(json, `scenario file ${name}`));
+    // The BOM, if any, is kept for parseScenarioText to drop (it accepts one).
+    scenario = rethrow(() => parseScenarioText(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), `scenario file ${name}`));
   }
   if (args.overrides !== undefined) {
     const o = args.overrides;
@@ -66,7 +70,7 @@ export async function resolveLaunch(input: unknown, files: FileAccessor): Promis
   }
   if (args.seed !== undefined) {
     const seed = args.seed;
-    if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new LaunchError(`"seed" must be a whole number ≥ 0, got ${JSON.stringify(seed)}`);
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new LaunchError(`"seed" must be an integer ≥ 0, got ${JSON.stringify(seed)}`);
     scenario = rethrow(() => withOverrides(scenario, { seed: args.seed }, 'launch attribute "seed"'));
   }
   return { scenario, source: name, stopOnEntry: args.stopOnEntry === true, listingPath: args.listingPath as string | undefined, trace: args.trace === true };
