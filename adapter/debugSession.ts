@@ -262,8 +262,8 @@ export class FsrDebugSession extends LoggingDebugSession {
    */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     const command: unknown = request.command;
-    if (typeof command !== 'string') {
-      this.fail(new Response({ ...request, command: String(command) }), `a request's command must be text (a request name such as "threads"), got ${shown(command)}`);
+    if (typeof command !== 'string' || command === '') {
+      this.fail(new Response({ ...request, command: String(command) }), `a request's command must be a request name such as "threads", got ${shown(command)}`);
       return;
     }
     let a: Args;
@@ -1025,7 +1025,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       const a = obj(args);
       const ref = optInt(a.sourceReference, 'sourceReference', { min: 0 });
       if (a.source !== undefined) objectAt(a.source, 'source');
-      if (ref !== LISTING_REF && !this.isListing(a.source)) throw new InputProblem(`no source ${shown(a.sourceReference ?? a.source)} (the simulated listing is sourceReference ${LISTING_REF}, ${LISTING_NAME})`);
+      if (ref !== LISTING_REF && !this.isListing(a.source)) throw new InputProblem(`${ref === undefined && a.source === undefined ? 'no source given' : `no source ${shown(ref ?? a.source)}`} (the simulated listing is sourceReference ${LISTING_REF}, ${LISTING_NAME})`);
       response.body = { content: s.listing.text, mimeType: 'text/x-fsr-listing' };
       this.sendResponse(response);
     });

@@ -3,6 +3,7 @@
 
 import { type InvariantBreak, PAGE_SIZE, type Session } from '../engine/index';
 import { InputError } from './variables';
+import { shown } from './args';
 import { fromBase64 as decodeBase64, toBase64 } from '../engine/base64';
 
 /** The most one readMemory/writeMemory may move (VS Code's hex view asks in far smaller chunks). */
@@ -10,9 +11,9 @@ export const MAX_TRANSFER = 1 << 20;
 
 export function parseAddress(ref: unknown, offset: unknown): number {
   if (typeof ref !== 'string' || !/^(0x[0-9a-f]+|\d+)$/i.test(ref.trim())) {
-    throw new InputError(`memoryReference must be a machine address like "0x100000000" (MPN · 4096), got ${JSON.stringify(ref)}`);
+    throw new InputError(`memoryReference must be a machine address like "0x100000000" (MPN · 4096), got ${shown(ref)}`);
   }
-  if (offset !== undefined && (typeof offset !== 'number' || !Number.isSafeInteger(offset))) throw new InputError(`offset must be a whole number of bytes, got ${JSON.stringify(offset)}`);
+  if (offset !== undefined && (typeof offset !== 'number' || !Number.isSafeInteger(offset))) throw new InputError(`offset must be a whole number of bytes, got ${shown(offset)}`);
   const addr = Number(ref.trim()) + ((offset as number | undefined) ?? 0);
   if (!Number.isSafeInteger(addr) || addr < 0) throw new InputError(`address ${ref}${offset ? ` + ${String(offset)}` : ''} is outside the machine address space`);
   return addr;
