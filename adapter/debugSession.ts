@@ -1076,8 +1076,9 @@ export class FsrDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
     this.guard(response, () => {
+      this.checkThreadArg(args);
       const { s } = this.need();
       const st = this.lastStop;
       if (!st || (st.reason !== 'exception' && st.reason !== 'deadlock')) throw new InputProblem(`the last stop was not an exception (it was ${st ? `"${st.reason}"` : 'nothing yet'})`);
