@@ -188,6 +188,9 @@ describe('the stand-alone adapter on a malformed wire', () => {
           raw.messages.splice(raw.messages.indexOf(m), 1);
         }
       }
+      // A header in another case is still the header (HTTP header names ignore case): answered as usual.
+      raw.write(frame(request(960, 'threads'), undefined, 'content-LENGTH'));
+      assert.equal((await raw.response(960, 8000))?.success, true);
       // A frame longer than what follows, and then silence: answered once the idle limit passes.
       raw.write(frame(request(950, 'threads'), 500));
       const late = await raw.response(950, 8000);
