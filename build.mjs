@@ -21,7 +21,9 @@ const targets = [
   { entryPoints: ['cli/fsr-sim.ts'], outfile: 'dist/fsr-sim.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
-const common = { bundle: true, sourcemap: !production, minify: production, target: 'es2022', logLevel: 'warning' };
+// Packages' ES module builds first, for every target: jsonc-parser's CommonJS build loads its parts by
+// dynamic require, which a bundle cannot follow.
+const common = { bundle: true, sourcemap: !production, minify: production, target: 'es2022', logLevel: 'warning', mainFields: ['module', 'main'] };
 const contexts = await Promise.all(targets.map((t) => esbuild.context({ ...common, ...t })));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

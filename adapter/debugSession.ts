@@ -19,14 +19,17 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { type Actor, type BreakpointSpec, type ExceptionFilter, type Frame, type InvariantBreak, type RuntimeEvent, Session, type StopInfo, type WatchTarget, mpnHex } from '../engine/index';
+import { type Actor, type BreakpointSpec, type ExceptionFilter, type Frame, type InvariantBreak, type RuntimeEvent, Session, type StopInfo, type WatchTarget, didYouMean, mpnHex } from '../engine/index';
+import { ArgError, type Args, argsOf, int, list, objectAt, oneOf, optBool, optInt, optText, shown, text } from './args';
+import { CAPABILITIES, DAP_REQUESTS, EXCEPTION_FILTERS, refusal } from './capabilities';
 import { completions, evaluate } from './evaluate';
-import { attachFsrRequests, handleFsrRequest } from './fsrRequests';
+import { FSR_REQUESTS, attachFsrRequests, handleFsrRequest } from './fsrRequests';
 import { type FileAccessor, type LaunchConfig, resolveLaunch } from './launch';
 import { MAX_TRANSFER, fromBase64, parseAddress, readMemory, toBase64, writeMemory } from './memory';
-import { Inspector, type Kids, type VNode, childOf } from './variables';
+import { Inspector, type Kids, type VNode, childNames, childOf } from './variables';
+import { WireReader, type WireProblem } from './wire';
 import {
-  type MomentBody, type WatchesBody, argsObject, executionsNode, executionsOf, history, historyNode, historyTargetOf, invariants, invariantsNode, wholeArg,
+  type MomentBody, type WatchesBody, executionsNode, executionsOf, history, historyNode, historyTargetOf, invariants, invariantsNode,
 } from './timeTravel';
 
 export type { FileAccessor } from './launch';
@@ -40,6 +43,8 @@ export const END_THREAD = 1000;
 const FRAME_STRIDE = 10000;
 /** Data breakpoint ids live above line/function ids (the engine numbers both from 1). */
 const DATA_BP_BASE = 1_000_000;
+/** What a data breakpoint can stop on: a change of the value (a watch sees writes, not reads). */
+const DATA_ACCESS = ['write'] as const;
 /** Run in slices of this long at most, then yield to the event loop (pause, other requests). */
 const SLICE_MS = 15;
 const STEPS_PER_SLICE = 64;
@@ -48,14 +53,10 @@ const MAX_VARIABLES = 10000;
 /** Collections longer than this are split into range groups for clients that do not page. */
 const GROUP_LIMIT = 1000;
 
-export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
-  { filter: 'fail', label: 'FAIL paths', description: 'Stop where a seed function takes a FAIL path (returns an error status).', default: true },
-  { filter: 'panic', label: 'Panic after the point of no return', description: 'Stop when a failure after World_SetPanicNoCore panics the VM.', default: true },
-  { filter: 'invariant', label: 'Invariant break', description: 'Stop when a "nothing lost" invariant breaks (also after an edit from the debugger).', default: true },
-];
-const FILTER_TEXT: Record<string, string> = { fail: 'FAIL', panic: 'panic', invariant: 'invariant break', deadlock: 'deadlock' };
-/** The slides' own misspellings, accepted for the names they mean. */
-const SEED_ALIASES: Record<string, string> = { Alloc_BPNTToMainMemPage: 'Alloc_BPNToMainMemPage' };
+export { EXCEPTION_FILTERS } from './capabilities';
+const FILTER_TEXT: Readonly<Record<ExceptionFilter | 'deadlock', string>> = { fail: 'FAIL', panic: 'panic', invariant: 'invariant break', deadlock: 'deadlock' };
+/** The slides' own misspellings, accepted for the names they mean (a Map: a name typed by a user is never an object key). */
+const SEED_ALIASES: ReadonlyMap<string, string> = new Map([['Alloc_BPNTToMainMemPage', 'Alloc_BPNToMainMemPage']]);
 
 class InputProblem extends Error {}
 
@@ -131,6 +132,8 @@ const unlogged = DebugSession.prototype as unknown as {
 export interface SessionHooks {
   /** Called after a disconnect (the stand-alone entry exits; inline, nothing). */
   exit?: () => void;
+  /** A frame on the wire could not be read (the stand-alone entry writes it to stderr). */
+  wireProblem?: (message: string) => void;
 }
 
 export class FsrDebugSession extends LoggingDebugSession {
@@ -169,12 +172,44 @@ export class FsrDebugSession extends LoggingDebugSession {
   }
 
   /**
-   * Start on a pair of streams. The library's logger queues every message in memory until it is set
-   * up, so it is set up here: off, unless a launch asks for `"trace": true`.
+   * Start on a pair of streams. The library's reader goes deaf after one bad Content-Length, so
+   * messages are read by WireReader (wire.ts); the library keeps the output side and the stream's
+   * close and error events. Its logger queues every message in memory until it is set up, so it is
+   * set up here: off, unless a launch asks for `"trace": true`.
    */
   override start(inStream: Parameters<LoggingDebugSession['start']>[0], outStream: Parameters<LoggingDebugSession['start']>[1]): void {
-    super.start(inStream, outStream);
+    const reader = new WireReader({
+      message: (m) => this.handleMessage(m as unknown as DebugProtocol.ProtocolMessage),
+      problem: (p) => this.wireProblem(p),
+    });
+    // Everything but 'data' goes to the library's own listeners.
+    const withoutData = {
+      on(event: string, listener: (...a: unknown[]) => void) {
+        if (event !== 'data') inStream.on(event, listener);
+        return withoutData;
+      },
+      resume() {
+        inStream.resume();
+        return withoutData;
+      },
+    };
+    inStream.on('data', (d: Uint8Array | string) => reader.push(typeof d === 'string' ? new TextEncoder().encode(d) : d));
+    inStream.on('end', () => reader.close());
+    inStream.on('close', () => reader.close());
+    super.start(withoutData as unknown as typeof inStream, outStream);
     logger.setup(Logger.LogLevel.Stop, false);
+  }
+
+  /** A frame that could not be read: said on stderr, and answered as an error when it names a request. */
+  private wireProblem(p: WireProblem): void {
+    const text = `unreadable input: ${p.reason}${p.preview ? ` — skipped: ${p.preview}` : ''}`;
+    this.hooks.wireProblem?.(text);
+    if (p.request) {
+      const response = new Response({ seq: p.request.seq, command: p.request.command, type: 'request' });
+      this.fail(response, `request ${p.request.seq} (${p.request.command.slice(0, 40)}) was not run: ${p.reason}`);
+    } else {
+      this.sendEvent(new OutputEvent(`fsr adapter: ${text}\n`, 'stderr'));
+    }
   }
 
   /** Never exit on a protocol error; the stand-alone entry decides when the process ends. */
@@ -217,18 +252,38 @@ export class FsrDebugSession extends LoggingDebugSession {
       return;
     }
     if (codeOrMessage === 1014) {
-      this.fail(response, `unknown request "${response.command}"`);
+      this.fail(response, `unknown request ${shown(response.command)}${didYouMean(String(response.command), [...DAP_REQUESTS, ...FSR_REQUESTS])}`);
       return;
     }
     super.sendErrorResponse(response, codeOrMessage, format, variables, dest);
   }
 
-  /** `initialize` without arguments, or without pathFormat (optional in DAP, default "path"), is fine. */
+  /**
+   * Every request is checked before a handler sees it: its command is text, its arguments an object;
+   * a request the adapter does not advertise is refused (capabilities.ts). `initialize` without
+   * arguments, or without pathFormat (optional in DAP, default "path"), is fine.
+   */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
-    if (request && request.command === 'initialize') {
-      const a = obj(request.arguments);
+    const command: unknown = request.command;
+    if (typeof command !== 'string' || command === '') {
+      this.fail(new Response({ ...request, command: String(command) }), `a request's command must be a request name such as "threads", got ${shown(command)}`);
+      return;
+    }
+    let a: Args;
+    try {
+      a = argsOf(request.arguments, command);
+    } catch (e) {
+      this.fail(new Response(request), (e as Error).message);
+      return;
+    }
+    const refused = refusal(command);
+    if (refused) {
+      this.fail(new Response(request), refused);
+      return;
+    }
+    if (command === 'initialize') {
       if (a.pathFormat !== undefined && a.pathFormat !== 'path') {
-        this.fail(new Response(request), `pathFormat ${JSON.stringify(a.pathFormat)} is not supported: this adapter speaks native paths ("path")`);
+        this.fail(new Response(request), `pathFormat ${shown(a.pathFormat)} is not supported: this adapter speaks native paths ("path")`);
         return;
       }
       request.arguments = { ...a, pathFormat: 'path' } as DebugProtocol.InitializeRequestArguments;
@@ -257,15 +312,16 @@ export class FsrDebugSession extends LoggingDebugSession {
 
   private actorFor(threadId: unknown): Actor {
     const { s } = this.need();
-    const a = typeof threadId === 'number' && Number.isInteger(threadId) ? s.rt.actors[threadId - 1] : undefined;
-    if (!a) throw new InputProblem(`no thread ${JSON.stringify(threadId)} (threads: ${this.threadList()})`);
+    if (typeof threadId !== 'number' || !Number.isSafeInteger(threadId)) throw new ArgError(`threadId must be a thread id, a whole number (threads: ${this.threadList()}), got ${shown(threadId)}`);
+    const a = s.rt.actors[threadId - 1];
+    if (!a) throw new InputProblem(`no thread ${threadId} (threads: ${this.threadList()})`);
     if (a.done) throw new InputProblem(`thread ${threadId} (${a.name}) has exited (${a.exitReason ?? 'exited'}); threads: ${this.threadList()}`);
     return a;
   }
 
   private frameFor(frameId: unknown): { actor: Actor | null; frame: Frame | undefined } {
     const { s } = this.need();
-    if (typeof frameId !== 'number' || !Number.isInteger(frameId)) throw new InputProblem(`frameId must be a frame id from stackTrace, got ${JSON.stringify(frameId)}`);
+    if (typeof frameId !== 'number' || !Number.isSafeInteger(frameId)) throw new ArgError(`frameId must be a frame id from stackTrace (a whole number), got ${shown(frameId)}`);
     const tid = Math.floor(frameId / FRAME_STRIDE);
     if (tid === END_THREAD && s.rt.finished) return { actor: null, frame: undefined };
     const a = s.rt.actors[tid - 1];
@@ -302,33 +358,17 @@ export class FsrDebugSession extends LoggingDebugSession {
       memory: a.supportsMemoryEvent === true,
       columnsStartAt1: a.columnsStartAt1 !== false,
     };
-    response.body = {
-      supportsConfigurationDoneRequest: true,
-      supportsFunctionBreakpoints: true,
-      supportsConditionalBreakpoints: true,
-      supportsHitConditionalBreakpoints: true,
-      supportsLogPoints: true,
-      supportsEvaluateForHovers: true,
-      supportsStepBack: true,
-      supportsSetVariable: true,
-      supportsCompletionsRequest: true,
-      completionTriggerCharacters: ['.', '>'],
-      supportsExceptionInfoRequest: true,
-      supportsDataBreakpoints: true,
-      supportsReadMemoryRequest: true,
-      supportsWriteMemoryRequest: true,
-      supportsBreakpointLocationsRequest: true,
-      supportsLoadedSourcesRequest: true,
-      supportsTerminateRequest: true,
-      supportsDelayedStackTraceLoading: true,
-      supportsGotoTargetsRequest: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS,
-    };
+    response.body = { ...CAPABILITIES };
     this.sendResponse(response);
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
     void this.launch(response, args);
+  }
+
+  /** The handoff is simulated in this adapter: there is no running system to attach to. */
+  protected override attachRequest(response: DebugProtocol.AttachResponse): void {
+    this.fail(response, 'nothing to attach to: the handoff runs in this adapter\'s simulator; use "launch" with a scenario (e.g. {"scenario": "shared-swap"})', true);
   }
 
   private async launch(response: DebugProtocol.LaunchResponse, args: unknown): Promise<void> {
@@ -535,8 +575,14 @@ export class FsrDebugSession extends LoggingDebugSession {
 
   // ---- control --------------------------------------------------------------------------------
 
-  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+  /** A threadId the request may carry but that does not pick what happens (every thread runs or stops together). */
+  private checkThreadArg(args: unknown): void {
+    optInt(obj(args).threadId, 'threadId', { what: 'a thread id (a whole number)' });
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
     this.guard(response, () => {
+      this.checkThreadArg(args);
       const { s } = this.needStopped();
       response.body = { allThreadsContinued: true };
       if (s.rt.finished) {
@@ -578,14 +624,15 @@ export class FsrDebugSession extends LoggingDebugSession {
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
     this.guard(response, () => {
       const { s } = this.needStopped();
-      const tid = obj(args).threadId;
+      const tid = int(obj(args).threadId, 'threadId', { what: `a thread id, a whole number (threads: ${this.threadList()})` });
       let actorId: number;
       if (tid === END_THREAD && s.rt.finished) {
         const sched = s.rt.schedule;
         actorId = sched[sched.length - 1] ?? 0;
       } else {
-        const a = typeof tid === 'number' ? s.rt.actors[tid - 1] : undefined;
-        if (!a) throw new InputProblem(`no thread ${JSON.stringify(tid)} (threads: ${this.threadList()})`);
+        // An exited thread may step back into its past.
+        const a = s.rt.actors[tid - 1];
+        if (!a) throw new InputProblem(`no thread ${tid} (threads: ${this.threadList()})`);
         actorId = a.id;
       }
       this.refs.clear();
@@ -595,8 +642,9 @@ export class FsrDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
     this.guard(response, () => {
+      this.checkThreadArg(args);
       const { s } = this.needStopped();
       this.refs.clear();
       const stop = s.rt.reverseContinue();
@@ -605,8 +653,9 @@ export class FsrDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+  protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
     this.guard(response, () => {
+      this.checkThreadArg(args);
       const { s } = this.need();
       this.sendResponse(response);
       if (this.running) s.rt.pause();
@@ -616,36 +665,55 @@ export class FsrDebugSession extends LoggingDebugSession {
 
   // ---- breakpoints ----------------------------------------------------------------------------
 
+  /** A breakpoint's condition, hit condition and log message: each text or absent. */
+  private static extras(o: Args, at: string): Pick<BreakpointSpec, 'condition' | 'hitCondition' | 'logMessage'> {
+    return { condition: optText(o.condition, `${at}.condition`), hitCondition: optText(o.hitCondition, `${at}.hitCondition`), logMessage: optText(o.logMessage, `${at}.logMessage`) };
+  }
+
+  /** A line number from the client (1-based unless initialize said otherwise), as the listing's line. */
+  private clientLine(v: unknown, name: string): number {
+    return this.convertClientLineToDebugger(int(v, name, { min: this.convertDebuggerLineToClient(1), what: 'a line number' }));
+  }
+
+  // Every argument of a request that sets breakpoints is checked before anything changes, so a
+  // malformed request fails whole and changes nothing; a well-formed breakpoint the engine cannot
+  // place is answered unverified, with why.
+
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     this.guard(response, () => {
       const a = obj(args);
-      const raw: unknown[] = Array.isArray(a.breakpoints) ? a.breakpoints : Array.isArray(a.lines) ? a.lines.map((line: unknown) => ({ line })) : [];
+      const source = objectAt(a.source, 'source');
+      let specs: BreakpointSpec[];
+      if (a.breakpoints !== undefined) {
+        specs = list(a.breakpoints, 'breakpoints', 'an array of source breakpoints ({"line": …})').map((b, i) => {
+          const o = objectAt(b, `breakpoints[${i}]`);
+          optInt(o.column, `breakpoints[${i}].column`, { min: 0 });
+          return { kind: 'line', line: this.clientLine(o.line, `breakpoints[${i}].line`), ...FsrDebugSession.extras(o, `breakpoints[${i}]`) };
+        });
+      } else {
+        specs = (a.lines === undefined ? [] : list(a.lines, 'lines', 'an array of line numbers')).map((l, i) => ({ kind: 'line', line: this.clientLine(l, `lines[${i}]`) }));
+      }
+      optBool(a.sourceModified, 'sourceModified');
       if (!this.session) {
-        response.body = { breakpoints: raw.map(() => ({ verified: false, message: 'no scenario is running yet' })) };
+        response.body = { breakpoints: specs.map(() => ({ verified: false, message: 'no scenario is running yet' })) };
         this.sendResponse(response);
         return;
       }
-      if (!this.isListing(a.source)) {
-        response.body = { breakpoints: raw.map(() => ({ verified: false, message: `not the simulated listing: line breakpoints go in ${LISTING_NAME} (the source the call stack shows)` })) };
+      if (!this.isListing(source)) {
+        response.body = { breakpoints: specs.map(() => ({ verified: false, message: `not the simulated listing: line breakpoints go in ${LISTING_NAME} (the source the call stack shows)` })) };
         this.sendResponse(response);
         return;
       }
-      const specs: BreakpointSpec[] = raw.map((b) => {
-        const o = obj(b);
-        const line = typeof o.line === 'number' && Number.isInteger(o.line) ? this.convertClientLineToDebugger(o.line) : NaN;
-        return { kind: 'line', line, condition: str(o.condition), hitCondition: str(o.hitCondition), logMessage: str(o.logMessage) };
-      });
       const results = this.session.rt.setBreakpoints(['line'], specs);
       for (const id of this.lineBpIds) this.bpLabels.delete(id);
       this.lineBpIds.clear();
       response.body = {
-        breakpoints: results.map((r, i) => {
+        breakpoints: results.map((r) => {
           if (r.verified) {
             this.lineBpIds.add(r.id);
             this.bpLabels.set(r.id, `breakpoint at line ${r.lines[0]}`);
           }
-          const bad = Number.isNaN(specs[i]!.line) ? `line must be a whole number, got ${JSON.stringify(obj(raw[i]).line)}` : r.message;
-          return { id: r.id, verified: r.verified, message: r.verified ? undefined : bad, line: r.lines[0] !== undefined ? this.line(r.lines[0]) : undefined, source: this.source() };
+          return { id: r.id, verified: r.verified, message: r.verified ? undefined : r.message, line: r.lines[0] !== undefined ? this.line(r.lines[0]) : undefined, source: this.source() };
         }),
       };
       this.sendResponse(response);
@@ -655,13 +723,13 @@ export class FsrDebugSession extends LoggingDebugSession {
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     this.guard(response, () => {
       const { s } = this.need();
-      const raw: unknown[] = Array.isArray(obj(args).breakpoints) ? (obj(args).breakpoints as unknown[]) : [];
+      const raw = list(obj(args).breakpoints, 'breakpoints', 'an array of function breakpoints ({"name": …})').map((b, i) => objectAt(b, `breakpoints[${i}]`));
+      const names = raw.map((o, i) => text(o.name, `breakpoints[${i}].name`, 'a function name or phase label (text)').trim());
+      const extras = raw.map((o, i) => FsrDebugSession.extras(o, `breakpoints[${i}]`));
       const phases = s.rt.phases();
-      const names = raw.map((b) => str(obj(b).name)?.trim() ?? '');
-      const specs: BreakpointSpec[] = raw.map((b, i) => {
-        const o = obj(b);
-        const name = SEED_ALIASES[names[i]!] ?? names[i]!;
-        return { kind: phases.includes(name) ? 'phase' : 'function', name, condition: str(o.condition), hitCondition: str(o.hitCondition), logMessage: str(o.logMessage) };
+      const specs: BreakpointSpec[] = names.map((n, i) => {
+        const name = SEED_ALIASES.get(n) ?? n;
+        return { kind: phases.includes(name) ? 'phase' : 'function', name, ...extras[i] };
       });
       // An empty name would match every line as a macro: refused here, not sent to the engine.
       const sent = s.rt.setBreakpoints(['function', 'phase'], specs.filter((_, i) => names[i] !== ''));
@@ -672,7 +740,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       response.body = {
         breakpoints: results.map((r, i) => {
           const name = names[i]!;
-          const alias = SEED_ALIASES[name];
+          const alias = SEED_ALIASES.get(name);
           if (r.verified) {
             this.functionBpIds.add(r.id);
             this.bpLabels.set(r.id, specs[i]!.kind === 'phase' ? `phase "${name}"` : `function breakpoint ${name}`);
@@ -691,11 +759,18 @@ export class FsrDebugSession extends LoggingDebugSession {
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.guard(response, () => {
       const a = obj(args);
-      const ids: unknown[] = [...(Array.isArray(a.filters) ? a.filters : []), ...(Array.isArray(a.filterOptions) ? a.filterOptions.map((o: unknown) => obj(o).filterId) : [])];
-      if (a.filters !== undefined && !Array.isArray(a.filters)) throw new InputProblem('filters must be an array of filter ids (fail, panic, invariant)');
       const known = EXCEPTION_FILTERS.map((f) => f.filter);
-      const bad = ids.filter((f) => typeof f !== 'string' || !known.includes(f));
-      if (bad.length) throw new InputProblem(`unknown exception filter(s) ${bad.map((b) => JSON.stringify(b)).join(', ')} (filters: ${known.join(', ')})`);
+      const what = `a filter id (${known.join(', ')})`;
+      const ids: string[] = [
+        ...(a.filters === undefined ? [] : list(a.filters, 'filters', `an array of filter ids (${known.join(', ')})`)).map((f, i) => text(f, `filters[${i}]`, what)),
+        ...(a.filterOptions === undefined ? [] : list(a.filterOptions, 'filterOptions')).map((o, i) => {
+          const fo = objectAt(o, `filterOptions[${i}]`);
+          if (fo.condition !== undefined) throw new ArgError(`filterOptions[${i}].condition: exception filters take no conditions here`);
+          return text(fo.filterId, `filterOptions[${i}].filterId`, what);
+        }),
+      ];
+      const bad = ids.filter((f) => !known.includes(f));
+      if (bad.length) throw new ArgError(`unknown exception filter(s) ${bad.map((b) => shown(b)).join(', ')} (filters: ${known.join(', ')})${didYouMean(bad[0]!, known)}`);
       this.filters = new Set(ids as ExceptionFilter[]);
       this.session?.rt.setExceptionFilters([...this.filters]);
       response.body = { breakpoints: ids.map(() => ({ verified: true })) };
@@ -707,11 +782,13 @@ export class FsrDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const { s } = this.need();
       const a = obj(args);
-      if (typeof a.line !== 'number') throw new InputProblem('line must be a whole number');
-      const first = this.convertClientLineToDebugger(a.line);
-      const last = typeof a.endLine === 'number' ? this.convertClientLineToDebugger(a.endLine) : first;
+      const source = objectAt(a.source, 'source');
+      const first = this.clientLine(a.line, 'line');
+      const last = a.endLine === undefined ? first : this.clientLine(a.endLine, 'endLine');
+      optInt(a.column, 'column', { min: 0 });
+      optInt(a.endColumn, 'endColumn', { min: 0 });
       const breakpoints: DebugProtocol.BreakpointLocation[] = [];
-      if (this.isListing(a.source)) for (let l = Math.max(1, first); l <= Math.min(last, s.listing.lineCount); l++) if (s.listing.stmtAt(l)) breakpoints.push({ line: this.line(l) });
+      if (this.isListing(source)) for (let l = Math.max(1, first); l <= Math.min(last, s.listing.lineCount); l++) if (s.listing.stmtAt(l)) breakpoints.push({ line: this.line(l) });
       response.body = { breakpoints };
       this.sendResponse(response);
     });
@@ -721,14 +798,14 @@ export class FsrDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const { insp } = this.need();
       const a = obj(args);
-      const name = str(a.name);
-      if (name === undefined) throw new InputProblem('name must be a variable name (or an expression when there is no variablesReference)');
+      const name = text(a.name, 'name', 'a variable name (or an expression when there is no variablesReference)');
       let node: VNode | undefined;
       if (a.variablesReference !== undefined) {
-        const entry = this.refs.get(a.variablesReference);
-        if (!entry) throw new InputProblem(`variablesReference ${JSON.stringify(a.variablesReference)} is not valid now (references last until the program moves)`);
+        const entry = this.refs.get(int(a.variablesReference, 'variablesReference', { min: 1, what: 'a variablesReference from variables or scopes' }));
+        if (!entry) throw new InputProblem(`variablesReference ${shown(a.variablesReference)} is not valid now (references last until the program moves)`);
         node = childOf({ name: '', value: '', kids: entry.kids }, name);
       } else {
+        optInt(a.frameId, 'frameId', { what: 'a frame id from stackTrace' });
         try {
           node = evaluate(name, this.evalContext(a.frameId));
         } catch {
@@ -736,9 +813,9 @@ export class FsrDebugSession extends LoggingDebugSession {
         }
       }
       if (!node?.watch) {
-        response.body = { dataId: null, description: `${name} cannot be watched: data breakpoints take PFrame fields, pdirInfo entries and FSRInfo fields (resumeState, swapCopyState, …)` };
+        response.body = { dataId: null, description: `${shown(name)} cannot be watched: data breakpoints take PFrame fields, pdirInfo entries and FSRInfo fields (resumeState, swapCopyState, …)` };
       } else {
-        response.body = { dataId: JSON.stringify(node.watch), description: describeWatch(node.watch, insp), accessTypes: ['write'], canPersist: true };
+        response.body = { dataId: JSON.stringify(node.watch), description: describeWatch(node.watch, insp), accessTypes: [...DATA_ACCESS], canPersist: true };
       }
       this.sendResponse(response);
     });
@@ -747,17 +824,28 @@ export class FsrDebugSession extends LoggingDebugSession {
   protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
     this.guard(response, () => {
       const { s } = this.need();
-      const raw: unknown[] = Array.isArray(obj(args).breakpoints) ? (obj(args).breakpoints as unknown[]) : [];
+      // Checked whole before the old watches go: a malformed request changes nothing.
+      const raw = list(obj(args).breakpoints, 'breakpoints', 'an array of data breakpoints ({"dataId": …})').map((b, i) => {
+        const o = objectAt(b, `breakpoints[${i}]`);
+        return {
+          dataId: text(o.dataId, `breakpoints[${i}].dataId`, 'a dataId from dataBreakpointInfo'),
+          accessType: o.accessType === undefined ? undefined : oneOf(o.accessType, `breakpoints[${i}].accessType`, ['read', 'write', 'readWrite'] as const),
+          conditional: optText(o.condition, `breakpoints[${i}].condition`) !== undefined || optText(o.hitCondition, `breakpoints[${i}].hitCondition`) !== undefined,
+        };
+      });
       s.rt.clearWatches('debugger'); // the webview's watches stay
       this.watchToDap.clear();
       response.body = {
         breakpoints: raw.map((b) => {
           try {
-            const target = parseWatch(obj(b).dataId);
+            if (b.accessType !== undefined && !(DATA_ACCESS as readonly string[]).includes(b.accessType)) {
+              return { verified: false, message: `accessType "${b.accessType}" is not offered: a data breakpoint here stops when the value is written (accessTypes: ${DATA_ACCESS.join(', ')})` };
+            }
+            const target = parseWatch(b.dataId);
             const w = s.watch(target);
             const id = DATA_BP_BASE + w.id;
             this.watchToDap.set(w.id, id);
-            return { id, verified: true, message: obj(b).condition || obj(b).hitCondition ? `${w.description}: conditions and hit counts are not supported on data breakpoints; it stops on every change` : undefined };
+            return { id, verified: true, message: b.conditional ? `${w.description}: conditions and hit counts are not supported on data breakpoints; it stops on every change` : undefined };
           } catch (e) {
             return { verified: false, message: (e as Error).message };
           }
@@ -781,6 +869,9 @@ export class FsrDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const { s } = this.needStopped();
       const a = obj(args);
+      // Only the frames asked for (startFrame, levels: 0 or absent is all) are built; the top of the stack is frame 0.
+      const start = optInt(a.startFrame, 'startFrame', { min: 0 }) ?? 0;
+      const levels = optInt(a.levels, 'levels', { min: 0 }) ?? 0;
       if (a.threadId === END_THREAD && s.rt.finished) {
         const o = s.outcome();
         response.body = { stackFrames: [{ id: END_THREAD * FRAME_STRIDE, name: `(run ended: victor ${o.victor}, ${o.resumeState})`, line: 0, column: 0, presentationHint: 'label' }], totalFrames: 1 };
@@ -791,9 +882,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       const tid = actor.id + 1;
       const stack = actor.stack;
       const total = stack.length;
-      // Only the frames asked for (startFrame, levels) are built; the top of the stack is frame 0.
-      const start = typeof a.startFrame === 'number' && a.startFrame > 0 ? a.startFrame : 0;
-      const end = typeof a.levels === 'number' && a.levels > 0 ? Math.min(total, start + a.levels) : total;
+      const end = levels > 0 ? Math.min(total, start + levels) : total;
       const source = this.source();
       const column = this.convertDebuggerColumnToClient(1);
       const frames: DebugProtocol.StackFrame[] = [];
@@ -815,7 +904,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       const { frame } = this.frameFor(frameId);
       const scopes: DebugProtocol.Scope[] = [];
       if (frame) {
-        const ref = this.refs.add({ named: () => insp.locals(frame) }, '', `f${frameId as number}:`);
+        const ref = this.refs.add({ named: () => insp.locals(frame) }, '', `f${String(frameId)}:`);
         scopes.push({ name: 'Locals', presentationHint: 'locals', variablesReference: ref, namedVariables: Object.keys(frame.locals).length, expensive: false });
       }
       scopes.push(...this.globalScopes(s, insp));
@@ -829,7 +918,7 @@ export class FsrDebugSession extends LoggingDebugSession {
   private globalScopes(s: Session, insp: Inspector): DebugProtocol.Scope[] {
     if (!this.globals) {
       const roots = insp.roots();
-      const scope = (name: string, root: string): DebugProtocol.Scope => ({ name, variablesReference: this.refs.pin({ named: () => roots[root]!().kids!.named!() }, root), expensive: false });
+      const scope = (name: string, root: string): DebugProtocol.Scope => ({ name, variablesReference: this.refs.pin({ named: () => roots.get(root)!().kids!.named!() }, root), expensive: false });
       this.globals = [scope('FSR', 'fsr'), scope(`vm-src (source, world ${s.src.worldID})`, 'src'), scope(`vm-dst (destination, world ${s.dst.worldID})`, 'dst'), scope('Host', 'host')];
     }
     return this.globals;
@@ -851,18 +940,17 @@ export class FsrDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       this.needStopped();
       const a = obj(args);
-      const entry = this.refs.get(a.variablesReference);
-      if (!entry) throw new InputProblem(`variablesReference ${JSON.stringify(a.variablesReference)} is not valid now (references last until the program moves)`);
+      const entry = this.ref(a.variablesReference);
+      const filter = a.filter === undefined ? undefined : oneOf(a.filter, 'filter', ['indexed', 'named'] as const);
+      const start = optInt(a.start, 'start', { min: 0 }) ?? 0;
+      // count 0 or absent: all of them.
+      const count = optInt(a.count, 'count', { min: 0 }) ?? 0;
       const { kids, path, prefix } = entry;
       let variables: DebugProtocol.Variable[] = [];
       if (kids.named) {
-        if (a.filter !== 'indexed') variables = kids.named().map((n) => this.toVariable(n, path, prefix));
-      } else if (kids.indexed && a.filter !== 'named') {
+        if (filter !== 'indexed') variables = kids.named().slice(start, count ? start + count : undefined).map((n) => this.toVariable(n, path, prefix));
+      } else if (kids.indexed && filter !== 'named') {
         const ix = kids.indexed;
-        if (a.start !== undefined && (typeof a.start !== 'number' || !Number.isInteger(a.start) || a.start < 0)) throw new InputProblem(`start must be a whole number ≥ 0, got ${JSON.stringify(a.start)}`);
-        if (a.count !== undefined && (typeof a.count !== 'number' || !Number.isInteger(a.count) || a.count < 0)) throw new InputProblem(`count must be a whole number ≥ 0, got ${JSON.stringify(a.count)}`);
-        const start = (a.start as number | undefined) ?? 0;
-        const count = (a.count as number | undefined) || 0;
         if (!count && ix.count - start > GROUP_LIMIT) {
           variables = this.groups(ix, start, path, prefix);
         } else {
@@ -873,6 +961,14 @@ export class FsrDebugSession extends LoggingDebugSession {
       response.body = { variables };
       this.sendResponse(response);
     });
+  }
+
+  /** The children a variablesReference stands for; throws naming the argument when it is not one. */
+  private ref(v: unknown): RefEntry {
+    const ref = int(v, 'variablesReference', { min: 1, what: 'a variablesReference from variables, scopes or evaluate (a whole number)' });
+    const entry = this.refs.get(ref);
+    if (!entry) throw new InputProblem(`variablesReference ${ref} is not valid now (references last until the program moves)`);
+    return entry;
   }
 
   /** Range groups ([0..999], …) for a long collection asked for without paging. */
@@ -893,22 +989,31 @@ export class FsrDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       this.needStopped();
       const a = obj(args);
-      const entry = this.refs.get(a.variablesReference);
-      if (!entry) throw new InputProblem(`variablesReference ${JSON.stringify(a.variablesReference)} is not valid now (references last until the program moves)`);
-      const name = str(a.name);
-      const value = str(a.value);
-      if (name === undefined || value === undefined) throw new InputProblem('setVariable needs a name and a value (text)');
+      const entry = this.ref(a.variablesReference);
+      const name = text(a.name, 'name', 'the name of a variable (text)');
+      const value = text(a.value, 'value', 'the new value (text)');
       const holder: VNode = { name: '', value: '', kids: entry.kids };
       const node = childOf(holder, name);
       const path = joinPath(entry.path, name);
-      if (!node) throw new InputProblem(`no variable "${name}" here`);
+      if (!node) {
+        const names = childNames(holder);
+        throw new InputProblem(`no variable ${shown(name)} here${names.length ? ` (variables: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''})${didYouMean(name, names)}` : ''}`);
+      }
       if (!node.set) throw new InputProblem(`${path} is read-only in the debugger (editable: PFrame fields and FSRInfo fields)`);
+      // set() checks the value whole before it writes anything, and writes once.
       const breaks = node.set(value);
-      const fresh = childOf(holder, name) ?? node;
-      const v = this.toVariable(fresh, entry.path, entry.prefix);
-      response.body = { value: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables };
+      // The edit is made: nothing after this turns the answer into a failure.
+      let shownValue = value;
+      try {
+        const fresh = childOf(holder, name) ?? node;
+        const v = this.toVariable(fresh, entry.path, entry.prefix);
+        shownValue = v.value;
+        response.body = { value: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables };
+      } catch {
+        response.body = { value };
+      }
       this.sendResponse(response);
-      this.afterEdit(breaks, `${path} = ${fresh.value}`);
+      this.afterEdit(breaks, `${path} = ${shownValue}`);
     });
   }
 
@@ -930,7 +1035,9 @@ export class FsrDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const { s } = this.need();
       const a = obj(args);
-      if (a.sourceReference !== LISTING_REF && !this.isListing(a.source)) throw new InputProblem(`no source ${JSON.stringify(a.sourceReference)} (the simulated listing is sourceReference ${LISTING_REF}, ${LISTING_NAME})`);
+      const ref = optInt(a.sourceReference, 'sourceReference', { min: 0 });
+      if (a.source !== undefined) objectAt(a.source, 'source');
+      if (ref !== LISTING_REF && !this.isListing(a.source)) throw new InputProblem(`${ref === undefined && a.source === undefined ? 'no source given' : `no source ${shown(ref ?? a.source)}`} (the simulated listing is sourceReference ${LISTING_REF}, ${LISTING_NAME})`);
       response.body = { content: s.listing.text, mimeType: 'text/x-fsr-listing' };
       this.sendResponse(response);
     });
@@ -957,8 +1064,9 @@ export class FsrDebugSession extends LoggingDebugSession {
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     this.guard(response, () => {
       const a = obj(args);
-      const expr = str(a.expression);
-      if (expr === undefined) throw new InputProblem('expression must be text');
+      const expr = text(a.expression, 'expression', 'text (an expression)');
+      optText(a.context, 'context');
+      optInt(a.frameId, 'frameId', { what: 'a frame id from stackTrace' });
       const node = this.consoleQuestion(expr, a.frameId) ?? evaluate(expr, this.evalContext(a.frameId));
       const v = this.toVariable({ ...node, name: expr.trim() }, '', `eval:${String(a.frameId)}:`);
       response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables, memoryReference: v.memoryReference };
@@ -969,17 +1077,20 @@ export class FsrDebugSession extends LoggingDebugSession {
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
     this.guard(response, () => {
       const a = obj(args);
-      const text = str(a.text);
-      if (text === undefined || typeof a.column !== 'number') throw new InputProblem('completions needs text and a column');
+      const typed = text(a.text, 'text', 'the text typed so far');
       const base = this.client.columnsStartAt1 ? 1 : 0;
-      const items = completions(text, a.column - base, this.evalContext(a.frameId));
+      const column = int(a.column, 'column', { min: base, what: 'a column in text' });
+      optInt(a.line, 'line', { min: 0 });
+      optInt(a.frameId, 'frameId', { what: 'a frame id from stackTrace' });
+      const items = completions(typed, column - base, this.evalContext(a.frameId));
       response.body = { targets: items.map((c) => ({ label: c.label, type: c.type as DebugProtocol.CompletionItemType, start: c.start + base, length: c.length })) };
       this.sendResponse(response);
     });
   }
 
-  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
     this.guard(response, () => {
+      this.checkThreadArg(args);
       const { s } = this.need();
       const st = this.lastStop;
       if (!st || (st.reason !== 'exception' && st.reason !== 'deadlock')) throw new InputProblem(`the last stop was not an exception (it was ${st ? `"${st.reason}"` : 'nothing yet'})`);
@@ -999,8 +1110,8 @@ export class FsrDebugSession extends LoggingDebugSession {
       const { s } = this.need();
       const a = obj(args);
       const addr = parseAddress(a.memoryReference, a.offset);
-      if (typeof a.count !== 'number' || !Number.isInteger(a.count) || a.count < 0 || a.count > MAX_TRANSFER) throw new InputProblem(`count must be a whole number of bytes in 0..${MAX_TRANSFER}, got ${JSON.stringify(a.count)}`);
-      const r = readMemory(s, addr, a.count);
+      const count = int(a.count, 'count', { min: 0, max: MAX_TRANSFER, what: 'a whole number of bytes' });
+      const r = readMemory(s, addr, count);
       response.body = { address: '0x' + addr.toString(16), data: toBase64(r.data), unreadableBytes: r.unreadable || undefined };
       this.sendResponse(response);
     });
@@ -1012,7 +1123,9 @@ export class FsrDebugSession extends LoggingDebugSession {
       const a = obj(args);
       const addr = parseAddress(a.memoryReference, a.offset);
       const bytes = fromBase64(a.data);
+      optBool(a.allowPartial, 'allowPartial');
       if (bytes.length > MAX_TRANSFER) throw new InputProblem(`at most ${MAX_TRANSFER} bytes per write, got ${bytes.length}`);
+      // All or nothing (allowPartial or not): every page is checked first, and a write that fails half way is undone.
       const breaks = writeMemory(s, addr, bytes);
       response.body = { bytesWritten: bytes.length, offset: typeof a.offset === 'number' ? a.offset : undefined };
       this.sendResponse(response);
@@ -1051,10 +1164,10 @@ export class FsrDebugSession extends LoggingDebugSession {
   protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
     this.guard(response, () => {
       const { s } = this.needStopped();
-      const a = obj(args);
+      const a = argsOf(args, 'gotoTargets');
+      const lineArg = int(a.line, 'line', { what: 'a line of the listing' });
       if (!this.isListing(a.source)) throw new InputProblem(`not the simulated listing: only lines of ${LISTING_NAME} ran`);
-      if (typeof a.line !== 'number' || !Number.isInteger(a.line)) throw new InputProblem(`line must be a whole number, got ${JSON.stringify(a.line)}`);
-      const asked = this.convertClientLineToDebugger(a.line);
+      const asked = this.convertClientLineToDebugger(lineArg);
       let line = asked;
       while (!s.listing.stmtAt(line) && line < asked + 3 && line < s.listing.lineCount) line++;
       if (!s.listing.stmtAt(line)) throw new InputProblem(`line ${asked} of the listing has no statement to go to`);
@@ -1082,8 +1195,10 @@ export class FsrDebugSession extends LoggingDebugSession {
   protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
     this.guard(response, () => {
       this.needStopped();
-      const t = this.gotoTargetSteps.get(obj(args).targetId as number);
-      if (!t) throw new InputProblem(`targetId ${JSON.stringify(obj(args).targetId)} is not one gotoTargets gave (targets last until the next gotoTargets)`);
+      const a = argsOf(args, 'goto');
+      const id = int(a.targetId, 'targetId', { what: 'a target id from gotoTargets', min: 1 });
+      const t = this.gotoTargetSteps.get(id);
+      if (!t) throw new InputProblem(`targetId ${id} is not one gotoTargets gave (targets last until the next gotoTargets)`);
       this.sendResponse(response);
       this.gotoStopped(t.step, t.actor, 'went to');
     });
@@ -1095,7 +1210,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       case 'fsr/goto':
         this.guard(response, () => {
           const { s } = this.needStopped();
-          const step = wholeArg(argsObject(command, args), 'step');
+          const step = int(argsOf(args, command).step, 'step', { min: 0 });
           if (step < s.rt.historyHorizon) throw new InputProblem(`step ${step} is before the history horizon: the oldest step kept is ${s.rt.historyHorizon}`);
           this.sendResponse(response);
           this.gotoStopped(step, this.actorAt(step), 'went to');
@@ -1104,11 +1219,11 @@ export class FsrDebugSession extends LoggingDebugSession {
       case 'fsr/reverseStep':
         this.guard(response, () => {
           const { s } = this.needStopped();
-          const a = argsObject(command, args);
-          if (a.how !== 'over' && a.how !== 'out') throw new InputProblem(`"how" must be "over" or "out", got ${JSON.stringify(a.how)}`);
+          const a = argsOf(args, command);
+          const how = oneOf(a.how, 'how', ['over', 'out'] as const);
           const actor = this.actorFor(a.threadId);
           this.refs.clear();
-          const stop = a.how === 'over' ? s.rt.reverseStepOver(actor.id) : s.rt.reverseStepOut(actor.id);
+          const stop = how === 'over' ? s.rt.reverseStepOver(actor.id) : s.rt.reverseStepOut(actor.id);
           this.sendResponse(response);
           this.onStop(stop);
         });
@@ -1116,28 +1231,26 @@ export class FsrDebugSession extends LoggingDebugSession {
       case 'fsr/phase':
         this.guard(response, () => {
           const { s } = this.needStopped();
-          const a = argsObject(command, args);
-          if (a.direction === 'previous') {
+          const direction = oneOf(argsOf(args, command).direction, 'direction', ['next', 'previous'] as const);
+          if (direction === 'previous') {
             const now = s.rt.stepCount;
             const p = s.phases().filter((m) => m.step < now).at(-1);
             if (!p) throw new InputProblem(`no phase before step ${now} (within history, since step ${s.rt.historyHorizon})`);
             this.sendResponse(response);
             this.gotoStopped(p.step, s.rt.actors.findIndex((x) => x.name === p.actor), `phase "${p.name}"`);
-          } else if (a.direction === 'next') {
+          } else {
             if (s.rt.finished) throw new InputProblem('the run has ended: there is no next phase');
             s.rt.continue({ toNextPhase: true });
             this.sendResponse(response);
             this.runLoop();
-          } else {
-            throw new InputProblem(`"direction" must be "next" or "previous", got ${JSON.stringify(a.direction)}`);
           }
         });
         return true;
       case 'fsr/history':
         this.guard(response, () => {
-          const a = argsObject(command, args);
-          const expr = str(a.expression);
-          if (!expr) throw new InputProblem('"expression" must be a path the Variables view shows (its evaluateName), e.g. fsr.resumeState');
+          const a = argsOf(args, command);
+          const expr = text(a.expression, 'expression', 'a path the Variables view shows (its evaluateName), e.g. fsr.resumeState');
+          optInt(a.frameId, 'frameId', { what: 'a frame id from stackTrace' });
           const { s } = this.needStopped();
           const node = evaluate(expr, this.evalContext(a.frameId));
           response.body = history(s, historyTargetOf(node, expr));
@@ -1147,8 +1260,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       case 'fsr/executions':
         this.guard(response, () => {
           const { s } = this.needStopped();
-          const fn = str(argsObject(command, args).function);
-          if (!fn) throw new InputProblem('"function" must be a function of the listing');
+          const fn = text(argsOf(args, command).function, 'function', 'the name of a function of the listing');
           response.body = executionsOf(s, fn);
           this.sendResponse(response);
         });
@@ -1156,9 +1268,8 @@ export class FsrDebugSession extends LoggingDebugSession {
       case 'fsr/invariants':
         this.guard(response, () => {
           const { s } = this.needStopped();
-          const name = argsObject(command, args).name;
-          if (name !== undefined && typeof name !== 'string') throw new InputProblem('"name" must be an invariant\'s name');
-          response.body = invariants(s, name as string | undefined);
+          const name = optText(argsOf(args, command).name, 'name', "an invariant's name");
+          response.body = invariants(s, name);
           this.sendResponse(response);
         });
         return true;
@@ -1189,7 +1300,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       case 'fsr/unwatch':
         this.guard(response, () => {
           const { s } = this.need();
-          const id = wholeArg(argsObject(command, args), 'id', 1);
+          const id = int(argsOf(args, command).id, 'id', { min: 1, what: 'a watch id from fsr/watches' });
           if (!s.rt.removeWatch(id)) throw new InputProblem(`no watch ${id} (watches: ${s.rt.watchList.map((w) => w.id).join(', ') || 'none'})`);
           response.body = {};
           this.sendResponse(response);
@@ -1233,7 +1344,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       })();
       return;
     }
-    this.fail(response, `unknown request "${command}"`);
+    this.fail(response, `unknown request ${shown(command)}${didYouMean(String(command), [...DAP_REQUESTS, ...FSR_REQUESTS])}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The Debug Console and hovers: expressions over the paths the Variables view shows, plus the seed
 // walks (BusMem_TranslateBPN, pframe, backmap). Knows no transport, editor or Node; changes no state.
 
-import { type Expr, ExprError, type Frame, type Value, evalExpr, formatValue, parseExpr, PageType } from '../engine/index';
+import { type Expr, ExprError, type Frame, type Value, didYouMean, evalExpr, formatValue, parseExpr, PageType, quoted, shownValue } from '../engine/index';
 import { type Inspector, type VNode, childNames, childOf, leaf } from './variables';
 
 /** The Debug Console's functions, for completions and messages. */
@@ -26,7 +26,7 @@ export function evaluate(source: string, ctx: EvalContext): VNode {
     const w = ctx.insp.s.worldRef(worldArg(e.args[0]!, ctx));
     const pg = evalExpr(e.args[1]!, resolver(ctx));
     if (typeof pg !== 'number' || !Number.isInteger(pg) || pg < 0 || pg >= w.pframes.numMainMemPages) {
-      throw new ExprError(`pframe: pgNum ${JSON.stringify(pg)} is outside 0..${w.pframes.numMainMemPages - 1}`);
+      throw new ExprError(`pframe: pgNum ${shownValue(pg)} is outside 0..${w.pframes.numMainMemPages - 1}`);
     }
     return ctx.insp.pframeOf(w, pg, text);
   }
@@ -40,7 +40,7 @@ function worldArg(e: Expr, ctx: EvalContext): string | number {
   if (e.k === 'path' && e.parts.length === 0 && ['src', 'dst', 'source', 'destination'].includes(e.root)) return e.root;
   const v = evalExpr(e, resolver(ctx));
   if (typeof v === 'number' || typeof v === 'string') return v;
-  throw new ExprError(`a world is src, dst or a world ID, not ${JSON.stringify(v)}`);
+  throw new ExprError(`a world is src, dst or a world ID, not ${shownValue(v)}`);
 }
 
 /** `f(src, …)`: a bare src/dst as a world argument means that world, not its structure. */
@@ -55,15 +55,16 @@ function withWorldNames(e: Expr): Expr {
 
 function index(e: Expr, ctx: EvalContext): number {
   const v = evalExpr(e, resolver(ctx));
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ExprError(`an index must be a whole number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ExprError(`an index must be a whole number, got ${shownValue(v)}`);
   return v;
 }
 
 function rootNode(root: string, ctx: EvalContext): VNode {
   const { insp, frame } = ctx;
-  if (frame && root in frame.locals) return insp.valueNode(root, frame.locals[root]);
-  const roots = insp.roots();
-  if (roots[root]) return roots[root]!();
+  // Names are data: a local is an own property of the frame's locals, a root a key of a Map.
+  if (frame && Object.hasOwn(frame.locals, root)) return insp.valueNode(root, frame.locals[root]);
+  const make = insp.roots().get(root);
+  if (make) return make();
   // The engine's names (resumeState, srcVmx, memHandoff, PageType codes…): values shown as rows.
   const v = insp.s.resolver(frame, ctx.worldID).path(root, []);
   return insp.valueNode(root, v);
@@ -77,7 +78,7 @@ function resolvePath(root: string, parts: Array<string | number>, ctx: EvalConte
     if (!next) {
       const names = childNames(node);
       const range = node.kids?.indexed ? ` (indices 0..${node.kids.indexed.count - 1})` : '';
-      throw new ExprError(`${at} has no ${typeof p === 'number' ? `element [${p}]` : `field "${p}"`}${names.length ? ` (fields: ${names.join(', ')})` : range || ' (it is a value, not a structure)'}`);
+      throw new ExprError(`${at} has no ${typeof p === 'number' ? `element [${p}]` : `field ${quoted(p)}`}${names.length ? ` (fields: ${names.join(', ')})${didYouMean(String(p), names)}` : range || ' (it is a value, not a structure)'}`);
     }
     node = next;
     at += typeof p === 'number' || /^\[/.test(p) ? `[${p}]` : `.${p}`;
@@ -118,7 +119,7 @@ export function completions(text: string, column: number, ctx: EvalContext): Arr
   } else {
     labels = [
       ...Object.keys(ctx.frame?.locals ?? {}).map((n) => ({ label: n, type: 'variable' })),
-      ...Object.keys(ctx.insp.roots()).map((n) => ({ label: n, type: 'module' })),
+      ...[...ctx.insp.roots().keys()].map((n) => ({ label: n, type: 'module' })),
       ...ENGINE_ROOTS.map((n) => ({ label: n, type: 'value' })),
       ...CONSOLE_FUNCTIONS.map((n) => ({ label: n, type: 'function' })),
       ...Object.keys(PageType).map((n) => ({ label: n, type: 'enum' })),

@@ -1,7 +1,7 @@
 // The `fsr/…` custom requests the extension's host-memory webview uses, answered from the engine
 // Session (engine/hostmap.ts does the summarizing). Knows no transport, no editor and no Node.
 
-import { type Session, type WatchTarget, mpnHex } from '../engine/index';
+import { type Session, type WatchTarget, didYouMean, mpnHex, quoted } from '../engine/index';
 import { HostMapTracker } from '../engine/hostmap';
 
 /** One tracker per session: it remembers the last map sent, for deltas. */
@@ -67,6 +67,6 @@ export function handleFsrRequest(session: Session, command: string, args: unknow
       return { id: w.id, description: w.description, pdirPage: mpnHex(mpn) };
     }
     default:
-      throw new Error(`unknown request ${command} (requests: ${FSR_REQUESTS.join(', ')})`);
+      throw new Error(`unknown request ${quoted(command)} (requests: ${FSR_REQUESTS.join(', ')})${didYouMean(command, FSR_REQUESTS)}`);
   }
 }

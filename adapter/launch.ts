@@ -2,7 +2,8 @@
 // overrides, listingPath, trace, and the moment to open at (startAtStep, bookmarks, scenarioDigest).
 // Validates each and names what is allowed. File reads go through the injected accessor; no Node.
 
-import { BUILTIN_NAMES, type Scenario, ScenarioError, builtinScenario, parseScenario, withOverrides } from '../engine/index';
+import { shown } from './args';
+import { BUILTIN_NAMES, type Scenario, ScenarioError, builtinScenario, didYouMean, nearest, parseScenarioText, withOverrides } from '../engine/index';
 import { digest } from './timeTravel';
 
 export interface FileAccessor {
@@ -35,35 +36,44 @@ export class LaunchError extends Error {}
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The launch attributes this adapter reads (VS Code adds its own, such as type, request and name, which are left alone). */
+export const LAUNCH_ATTRIBUTES = ['scenario', 'stopOnEntry', 'seed', 'faults', 'overrides', 'listingPath', 'trace', 'startAtStep', 'bookmarks', 'scenarioDigest'] as const;
+
 export async function resolveLaunch(input: unknown, files: FileAccessor): Promise<LaunchConfig> {
   const args = input ?? {};
   if (!isPlainObject(args)) throw new LaunchError('launch arguments must be an object with at least "scenario"');
   const builtins = BUILTIN_NAMES.join(', ');
+  // An attribute one slip away from one of ours would be ignored without a word: it is refused instead.
+  for (const key of Object.keys(args)) {
+    if ((LAUNCH_ATTRIBUTES as readonly string[]).includes(key)) continue;
+    const near = nearest(key, LAUNCH_ATTRIBUTES);
+    if (near) throw new LaunchError(`unknown launch attribute ${shown(key)}; did you mean ${near}? (attributes: ${LAUNCH_ATTRIBUTES.join(', ')})`);
+  }
   const name = args.scenario;
   if (name === undefined) throw new LaunchError(`"scenario" is required: a built-in name (${builtins}) or a path to a scenario JSON file`);
-  if (typeof name !== 'string' || name.trim() === '') throw new LaunchError(`"scenario" must be a built-in name (${builtins}) or a path to a scenario JSON file, got ${JSON.stringify(name)}`);
-  if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') throw new LaunchError(`"stopOnEntry" must be true or false, got ${JSON.stringify(args.stopOnEntry)}`);
-  if (args.trace !== undefined && typeof args.trace !== 'boolean') throw new LaunchError(`"trace" must be true or false, got ${JSON.stringify(args.trace)}`);
-  if (args.listingPath !== undefined && (typeof args.listingPath !== 'string' || args.listingPath === '')) throw new LaunchError(`"listingPath" must be a file path, got ${JSON.stringify(args.listingPath)}`);
+  if (typeof name !== 'string' || name.trim() === '') throw new LaunchError(`"scenario" must be a built-in name (${builtins}) or a path to a scenario JSON file, got ${shown(name)}`);
+  if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') throw new LaunchError(`"stopOnEntry" must be true or false, got ${shown(args.stopOnEntry)}`);
+  if (args.trace !== undefined && typeof args.trace !== 'boolean') throw new LaunchError(`"trace" must be true or false, got ${shown(args.trace)}`);
+  if (args.listingPath !== undefined && (typeof args.listingPath !== 'string' || args.listingPath === '')) throw new LaunchError(`"listingPath" must be a file path, got ${shown(args.listingPath)}`);
 
   let startAtStep: number | undefined;
   if (args.startAtStep !== undefined) {
     const v = args.startAtStep;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new LaunchError(`"startAtStep" must be a step number, a whole number ≥ 0, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new LaunchError(`"startAtStep" must be a step number, a whole number ≥ 0, got ${shown(v)}`);
     startAtStep = v;
   }
   const bookmarks: Array<{ name: string; step: number }> = [];
   if (args.bookmarks !== undefined) {
-    if (!Array.isArray(args.bookmarks)) throw new LaunchError(`"bookmarks" must be an array of {"name": "…", "step": N}, got ${JSON.stringify(args.bookmarks)}`);
+    if (!Array.isArray(args.bookmarks)) throw new LaunchError(`"bookmarks" must be an array of {"name": "…", "step": N}, got ${shown(args.bookmarks)}`);
     args.bookmarks.forEach((b: unknown, i: number) => {
       if (!isPlainObject(b) || typeof b.name !== 'string' || b.name.trim() === '' || typeof b.step !== 'number' || !Number.isSafeInteger(b.step) || b.step < 0) {
-        throw new LaunchError(`"bookmarks"[${i}] must be {"name": "<a name>", "step": <a whole number ≥ 0>}, got ${JSON.stringify(b)}`);
+        throw new LaunchError(`"bookmarks"[${i}] must be {"name": "<a name>", "step": <a whole number ≥ 0>}, got ${shown(b)}`);
       }
       bookmarks.push({ name: b.name.trim(), step: b.step });
     });
   }
   if (args.scenarioDigest !== undefined && (typeof args.scenarioDigest !== 'string' || !/^[0-9a-f]{16}$/.test(args.scenarioDigest))) {
-    throw new LaunchError(`"scenarioDigest" must be the 16 hex digits a link to a moment carries, got ${JSON.stringify(args.scenarioDigest)}`);
+    throw new LaunchError(`"scenarioDigest" must be the 16 hex digits a link to a moment carries, got ${shown(args.scenarioDigest)}`);
   }
 
   let scenario: Scenario;
@@ -75,32 +85,27 @@ export async function resolveLaunch(input: unknown, files: FileAccessor): Promis
     try {
       bytes = await files.readFile(name);
     } catch (e) {
-      throw new LaunchError(`"scenario": "${name}" is not a built-in (${builtins}) and cannot be read as a file: ${(e as Error).message}`);
+      throw new LaunchError(`"scenario": ${shown(name)} is not a built-in (${builtins})${didYouMean(name, BUILTIN_NAMES)} and cannot be read as a file: ${(e as Error).message}`);
     }
     scenarioDigest = digest(bytes);
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (e) {
-      throw new LaunchError(`"scenario": ${name} is not valid JSON: ${(e as Error).message}`);
-    }
-    scenario = rethrow(() => parseScenario(json, `scenario file ${name}`));
+    // The BOM, if any, is kept for parseScenarioText to drop (it accepts one).
+    scenario = rethrow(() => parseScenarioText(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), `scenario file ${name}`));
   }
   if (args.overrides !== undefined) {
     const o = args.overrides;
-    if (!isPlainObject(o)) throw new LaunchError(`"overrides" must be an object (a partial scenario, e.g. {"vm": {"memMB": 64}}), got ${JSON.stringify(o)}`);
+    if (!isPlainObject(o)) throw new LaunchError(`"overrides" must be an object (a partial scenario, e.g. {"vm": {"memMB": 64}}), got ${shown(o)}`);
     scenario = rethrow(() => withOverrides(scenario, o, 'launch attribute "overrides"'));
   }
   if (args.faults !== undefined) {
     const f = args.faults;
-    if (!Array.isArray(f)) throw new LaunchError(`"faults" must be an array of faults (e.g. [{"kind": "missingDestPdir", "dirIndex": 5}]), got ${JSON.stringify(f)}`);
+    if (!Array.isArray(f)) throw new LaunchError(`"faults" must be an array of faults (e.g. [{"kind": "missingDestPdir", "dirIndex": 5}]), got ${shown(f)}`);
     // Checked alone first, so a message's faults[i] is the launch attribute's own index.
     rethrow(() => withOverrides(scenario, { faults: f }, 'launch attribute "faults"'));
     scenario = rethrow(() => withOverrides(scenario, { faults: [...scenario.faults, ...f] }, 'launch attribute "faults" (with the scenario\'s own)'));
   }
   if (args.seed !== undefined) {
     const seed = args.seed;
-    if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new LaunchError(`"seed" must be a whole number ≥ 0, got ${JSON.stringify(seed)}`);
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new LaunchError(`"seed" must be an integer ≥ 0, got ${shown(seed)}`);
     scenario = rethrow(() => withOverrides(scenario, { seed: args.seed }, 'launch attribute "seed"'));
   }
   const expected = args.scenarioDigest as string | undefined;

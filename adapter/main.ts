@@ -39,7 +39,7 @@ function main(argv: string[]): void {
   if (port !== null) {
     const server = net.createServer((socket) => {
       socket.on('error', () => socket.destroy());
-      const session = new FsrDebugSession(nodeFiles);
+      const session = new FsrDebugSession(nodeFiles, { wireProblem: (m) => process.stderr.write(`fsr adapter (${socket.remoteAddress}:${socket.remotePort}): ${m}\n`) });
       session.setRunAsServer(true);
       session.start(socket, socket);
     });
@@ -53,9 +53,13 @@ function main(argv: string[]): void {
     });
     return;
   }
-  const session = new FsrDebugSession(nodeFiles, { exit: () => setTimeout(() => process.exit(0), 50) });
-  process.stdin.on('end', () => process.exit(0));
+  const session = new FsrDebugSession(nodeFiles, {
+    exit: () => setTimeout(() => process.exit(0), 50),
+    wireProblem: (m) => process.stderr.write(`fsr adapter: ${m}\n`),
+  });
   session.start(process.stdin, process.stdout);
+  // After the session's own 'end' listener, which reports a frame the end cut short.
+  process.stdin.on('end', () => process.exit(0));
 }
 
 main(process.argv.slice(2));

@@ -3,6 +3,7 @@
 
 import { type InvariantBreak, PAGE_SIZE, type Session } from '../engine/index';
 import { InputError } from './variables';
+import { shown } from './args';
 import { fromBase64 as decodeBase64, toBase64 } from '../engine/base64';
 
 /** The most one readMemory/writeMemory may move (VS Code's hex view asks in far smaller chunks). */
@@ -10,9 +11,9 @@ export const MAX_TRANSFER = 1 << 20;
 
 export function parseAddress(ref: unknown, offset: unknown): number {
   if (typeof ref !== 'string' || !/^(0x[0-9a-f]+|\d+)$/i.test(ref.trim())) {
-    throw new InputError(`memoryReference must be a machine address like "0x100000000" (MPN · 4096), got ${JSON.stringify(ref)}`);
+    throw new InputError(`memoryReference must be a machine address like "0x100000000" (MPN · 4096), got ${shown(ref)}`);
   }
-  if (offset !== undefined && (typeof offset !== 'number' || !Number.isSafeInteger(offset))) throw new InputError(`offset must be a whole number of bytes, got ${JSON.stringify(offset)}`);
+  if (offset !== undefined && (typeof offset !== 'number' || !Number.isSafeInteger(offset))) throw new InputError(`offset must be a whole number of bytes, got ${shown(offset)}`);
   const addr = Number(ref.trim()) + ((offset as number | undefined) ?? 0);
   if (!Number.isSafeInteger(addr) || addr < 0) throw new InputError(`address ${ref}${offset ? ` + ${String(offset)}` : ''} is outside the machine address space`);
   return addr;
@@ -41,14 +42,26 @@ export function writeMemory(s: Session, addr: number, bytes: Uint8Array): Invari
   for (let a = Math.floor(addr / PAGE_SIZE); a <= Math.floor((addr + Math.max(bytes.length, 1) - 1) / PAGE_SIZE); a++) {
     if (!host.isValidMPN(a)) throw new InputError(`machine page 0x${a.toString(16)} (address 0x${(a * PAGE_SIZE).toString(16)}) is not in host memory; nothing was written`);
   }
+  // A write is one edit per page; if one fails, the pages before it are put back, so nothing is half-written.
+  const old = readMemory(s, addr, bytes.length).data.slice();
   const breaks: InvariantBreak[] = [];
-  let done = 0;
-  while (done < bytes.length) {
-    const a = addr + done;
-    const off = a % PAGE_SIZE;
-    const n = Math.min(PAGE_SIZE - off, bytes.length - done);
-    breaks.push(...s.editMemory(Math.floor(a / PAGE_SIZE), off, bytes.subarray(done, done + n)));
-    done += n;
+  const pieces = (data: Uint8Array, upTo: number, each: (mpn: number, off: number, piece: Uint8Array) => void): void => {
+    for (let done = 0; done < upTo; ) {
+      const a = addr + done;
+      const n = Math.min(PAGE_SIZE - (a % PAGE_SIZE), upTo - done);
+      each(Math.floor(a / PAGE_SIZE), a % PAGE_SIZE, data.subarray(done, done + n));
+      done += n;
+    }
+  };
+  let written = 0;
+  try {
+    pieces(bytes, bytes.length, (mpn, off, piece) => {
+      breaks.push(...s.editMemory(mpn, off, piece));
+      written += piece.length;
+    });
+  } catch (e) {
+    pieces(old, written, (mpn, off, piece) => void s.editMemory(mpn, off, piece));
+    throw new InputError(`writing ${bytes.length} byte(s) at 0x${addr.toString(16)} failed after ${written}, which were put back; nothing was written: ${(e as Error).message}`);
   }
   return breaks;
 }

@@ -58,21 +58,6 @@ export interface UnwatchArgs {
   id: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A whole number argument, or an error that names it. */
-export function wholeArg(a: Record<string, unknown>, name: string, min = 0): number {
-  const v = a[name];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new Error(`"${name}" must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-export function argsObject(command: string, args: unknown): Record<string, unknown> {
-  const a = args === undefined || args === null ? {} : args;
-  if (!isObject(a)) throw new Error(`${command}: arguments must be an object`);
-  return a;
-}
-
 /** The history target a Variables row (or a Debug Console result) stands for, or why none. */
 export function historyTargetOf(node: VNode, path: string): HistoryTarget {
   if (node.history) return node.history;

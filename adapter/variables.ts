@@ -22,6 +22,11 @@ import {
   decodePFrame,
   encodeExtra,
   encodePFrame,
+  hexNumber,
+  quoted,
+  didYouMean,
+  RESUME_STATES,
+  SWAP_COPY_STATES,
   indexMeaning,
   mpnHex,
   pageTypeName,
@@ -64,7 +69,7 @@ export interface Kids {
 /** Thrown for input a user typed that is not acceptable; the message says what is. */
 export class InputError extends Error {}
 
-const hex = (n: number): string => '0x' + n.toString(16);
+const hex = hexNumber;
 /** What a number's name says it is: a world id, an MPN, a BPN (see valueNode). */
 const WORLD_NAME = /world$/i;
 const MPN_NAME = /mpn/i;
@@ -92,14 +97,14 @@ export function parseNumber(text: string, what: string): number {
   if (/^0x[0-9a-f]+$/i.test(t)) n = parseInt(t.slice(2), 16);
   else if (/^0b[01]+$/i.test(t)) n = parseInt(t.slice(2), 2);
   else if (/^\d+$/.test(t)) n = Number(t);
-  if (!Number.isSafeInteger(n)) throw new InputError(`${what}: "${text}" is not a whole number (use decimal, 0x… hex or 0b… binary)`);
+  if (!Number.isSafeInteger(n)) throw new InputError(`${what}: ${quoted(text)} is not a whole number (use decimal, 0x… hex or 0b… binary)`);
   return n;
 }
 
 /** Parse a 64-bit value (a PTE) into its two little-endian words. */
 function parse64(text: string, what: string): { lo: number; hi: number } {
   const t = text.trim();
-  if (!/^(0x[0-9a-f]{1,16}|\d{1,20})$/i.test(t)) throw new InputError(`${what}: "${text}" is not a 64-bit number (use 0x… hex or decimal)`);
+  if (!/^(0x[0-9a-f]{1,16}|\d{1,20})$/i.test(t)) throw new InputError(`${what}: ${quoted(text)} is not a 64-bit number (use 0x… hex or decimal)`);
   const b = BigInt(t);
   if (b > 0xffffffffffffffffn) throw new InputError(`${what}: ${text} does not fit in 64 bits`);
   return { lo: Number(b & 0xffffffffn), hi: Number(b >> 32n) };
@@ -148,14 +153,14 @@ export class Inspector {
 
   // ---- roots --------------------------------------------------------------------------------
 
-  /** The roots an expression may start from besides locals (also the non-local scopes). */
-  roots(): Record<string, () => VNode> {
-    return {
-      fsr: () => this.fsr(),
-      src: () => this.world('src', this.s.src),
-      dst: () => this.world('dst', this.s.dst),
-      host: () => this.hostNode(),
-    };
+  /** The roots an expression may start from besides locals (also the non-local scopes); a Map, so a typed name is never an inherited key. */
+  roots(): ReadonlyMap<string, () => VNode> {
+    return new Map([
+      ['fsr', () => this.fsr()],
+      ['src', () => this.world('src', this.s.src)],
+      ['dst', () => this.world('dst', this.s.dst)],
+      ['host', () => this.hostNode()],
+    ]);
   }
 
   locals(frame: Frame): VNode[] {
@@ -170,12 +175,15 @@ export class Inspector {
   fsr(): VNode {
     const cx = this.s.cx;
     const f = cx.fsr;
+    const named: Partial<Record<string, readonly string[]>> = { resumeState: RESUME_STATES, swapCopyState: [...SWAP_COPY_STATES, 'none'] };
     const edit = (field: 'resumeState' | 'swapCopyState' | 'hasSwapCopy' | 'swapCopyWorldID' | 'memMinToTransferMB' | 'cpuMinToTransferMHz', parse: (t: string) => unknown) =>
       (text: string): InvariantBreak[] => {
+        const v = parse(text);
         try {
-          return this.s.editFsr(field, parse(text));
+          return this.s.editFsr(field, v);
         } catch (e) {
-          throw new InputError((e as Error).message);
+          const allowed = named[field];
+          throw new InputError(`${(e as Error).message}, got ${quoted(String(v))}${allowed ? didYouMean(String(v), allowed) : ''}`);
         }
       };
     const name = (t: string) => t.trim().replace(/^"(.*)"$/, '$1');
@@ -533,7 +541,7 @@ export function pframeSummary(lo: number, hi: number): string {
   }
 }
 
-const TYPE_CODES: Record<string, number> = Object.fromEntries(Object.entries(PageType));
+const TYPE_CODES: ReadonlyMap<string, number> = new Map(Object.entries(PageType));
 
 /** A PFrame with one field set from typed text, through the codec (bit-exact); throws naming the field's range. */
 export function setPFrameField(cur: { lo: number; hi: number }, field: string, text: string): { lo: number; hi: number } {
@@ -542,17 +550,17 @@ export function setPFrameField(cur: { lo: number; hi: number }, field: string, t
   const t = text.trim();
   try {
     if (field === 'type') {
-      f.type = t in TYPE_CODES ? TYPE_CODES[t]! : parseNumber(t, 'type');
+      f.type = TYPE_CODES.get(t) ?? parseNumber(t, `type (a page type: ${[...TYPE_CODES.keys()].join(', ')}, or its code)`);
     } else if (field === 'mpn') {
       const mpn = parseNumber(t, 'mpn');
       if (mpn < 0 || mpn > MAX_MPN) throw new InputError(`mpn must be in 0..${mpnHex(MAX_MPN)} (38 bits)`);
       f.indexHighBits = Math.floor(mpn / 4294967296);
       f.indexLowBits = mpn >>> 0;
-    } else if (field in f) {
+    } else if (Object.hasOwn(f, field)) {
       (f as unknown as Record<string, number>)[field] = parseNumber(t, field);
     } else {
       const ex = decodeExtra(f.type, f.extra);
-      if (!(field in ex.fields)) {
+      if (!Object.hasOwn(ex.fields, field)) {
         throw new InputError(`a ${pageTypeName(f.type)} PFrame has no field "${field}" (its extra union is ${ex.union}: ${Object.keys(ex.fields).join(', ')})`);
       }
       ex.fields[field] = parseNumber(t, field);

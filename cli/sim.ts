@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  BUILTIN_NAMES, LISTING, ScenarioError, Session, builtinScenario, parseScenario, type BreakpointSpec, type Runtime, type Scenario,
+  BUILTIN_NAMES, LISTING, ScenarioError, Session, builtinScenario, didYouMean, parseScenarioText, type BreakpointSpec, type Runtime, type Scenario,
 } from '../engine/index';
 
 /** Where the commands write, and how they read a scenario file (replaceable in tests). */
@@ -84,13 +84,13 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
     case 'run': {
       if (rest.length !== 1) return usageError(io, rest.length ? `"run" takes one scenario, got ${rest.length}: ${rest.join(' ')}` : '"run" needs a scenario: a built-in name or a scenario JSON file');
       const seed = wholeNumber(opts.seed);
-      if (Number.isNaN(seed)) return usageError(io, `--seed must be a whole number 0 or more, got "${opts.seed}"`);
+      if (Number.isNaN(seed)) return usageError(io, `--seed must be an integer ≥ 0, got "${opts.seed}"`);
       const maxSteps = wholeNumber(opts['max-steps']) ?? DEFAULT_MAX_STEPS;
-      if (Number.isNaN(maxSteps) || maxSteps === 0) return usageError(io, `--max-steps must be a whole number 1 or more, got "${opts['max-steps']}"`);
+      if (Number.isNaN(maxSteps) || maxSteps === 0) return usageError(io, `--max-steps must be an integer ≥ 1, got "${opts['max-steps']}"`);
       return run(io, rest[0]!, { breaks: opts.break ?? [], seed, maxSteps, log: opts.log ?? false });
     }
     default:
-      return usageError(io, `unknown command "${command}" (commands: run, list, listing)`);
+      return usageError(io, `unknown command ${JSON.stringify(command)} (commands: run, list, listing)${didYouMean(command, ['run', 'list', 'listing', 'help'])}`);
   }
 }
 
@@ -135,17 +135,11 @@ function loadScenario(io: CliIO, arg: string): Scenario | string {
     text = io.readFile(arg);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !/[./\\]/.test(arg)) return `no built-in scenario "${arg}" (built-ins: ${BUILTIN_NAMES.join(', ')}) and no file by that name`;
+    if (code === 'ENOENT' && !/[./\\]/.test(arg)) return `no built-in scenario ${JSON.stringify(arg)} (built-ins: ${BUILTIN_NAMES.join(', ')}) and no file by that name${didYouMean(arg, BUILTIN_NAMES)}`;
     return `cannot read scenario file ${arg}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`;
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
-  } catch (e) {
-    return `${arg} is not valid JSON: ${(e as Error).message}`;
-  }
-  try {
-    return parseScenario(json, arg);
+    return parseScenarioText(text, arg);
   } catch (e) {
     if (e instanceof ScenarioError) return e.message;
     throw e;
@@ -161,7 +155,9 @@ function setBreaks(rt: Pick<Runtime<unknown>, 'phases' | 'setBreakpoints'>, name
   results.forEach((r, i) => {
     if (r.verified) return;
     const also = specs[i]!.kind === 'function' ? `, nor a phase (phases: ${phases.join(', ')})` : '';
-    problems.push(`--break ${names[i]}: ${r.message ?? 'not a place to stop'}${also}`);
+    // The engine's "; did you mean …?" goes last.
+    const [, said, hint] = /^(.*?)(; did you mean .*\?)?$/s.exec(r.message ?? 'not a place to stop')!;
+    problems.push(`--break ${names[i]}: ${said}${also}${hint ?? ''}`);
   });
   return problems;
 }

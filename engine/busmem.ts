@@ -3,7 +3,7 @@
 // BPN or an unmapped page: it answers with a status and says why.
 
 import type { HostMemory } from './host';
-import { INVALID_MPN64, decodePFrame, extraUnionFor, indexMeaning, mpnHex, pageTypeName, pfIndex, pteHex } from './pframe';
+import { INVALID_MPN64, decodePFrame, hexNumber, extraUnionFor, indexMeaning, mpnHex, pageTypeName, pfIndex, pteHex } from './pframe';
 import { PFrame_Get, PFrame_GetMPN, PFrame_Lock, PFrame_Unlock, pframeHi, pframeLo, type VmkStatus } from './vmmem';
 import type { World } from './world';
 
@@ -51,7 +51,7 @@ export function Alloc_BPNToMainMemPage(_world: World, bpn: number): number {
 /** `VmMemPf_GetPFrameMPN(bpn, &mpn)`: pgNum, lock, PFrame_Get → PFrame_Lookup, PFrame_GetMPN, unlock. */
 export function VmMemPf_GetPFrameMPN(host: HostMemory, world: World, bpn: number, trace?: WalkTrace, depth = 4): WalkResult {
   const pgNum = Alloc_BPNToMainMemPage(world, bpn);
-  note(trace, 'Alloc_BPNToMainMemPage', depth + 1, { bpn: '0x' + bpn.toString(16), pgNum, mask: '0x' + BPN_MAINMEM_PAGE_MASK.toString(16) });
+  note(trace, 'Alloc_BPNToMainMemPage', depth + 1, { bpn: hexNumber(bpn), pgNum, mask: '0x' + BPN_MAINMEM_PAGE_MASK.toString(16) });
   const numPages = world.pframes.numMainMemPages;
   if (pgNum >= numPages) {
     return fail('VMK_BAD_PARAM', `pgNum ${pgNum} is beyond the VM's ${numPages} main-memory pages`);
@@ -98,32 +98,32 @@ export function VmMemPf_GetPFrameMPN(host: HostMemory, world: World, bpn: number
 
 /** `VMKCall_GetPFrameMPN`: the monitor's call into the vmkernel. */
 export function VMKCall_GetPFrameMPN(host: HostMemory, world: World, bpn: number, trace?: WalkTrace, depth = 3): WalkResult {
-  note(trace, 'VMKCall_GetPFrameMPN', depth, { world: world.worldID, bpn: '0x' + bpn.toString(16) });
-  note(trace, 'VmMemPf_GetPFrameMPN', depth + 1, { bpn: '0x' + bpn.toString(16) });
+  note(trace, 'VMKCall_GetPFrameMPN', depth, { world: world.worldID, bpn: hexNumber(bpn) });
+  note(trace, 'VmMemPf_GetPFrameMPN', depth + 1, { bpn: hexNumber(bpn) });
   return VmMemPf_GetPFrameMPN(host, world, bpn, trace, depth + 1);
 }
 
 /** `Platform_BPN2MPN` (vmkernel flavour): main memory goes through the PFrames; other regions are not modelled. */
 export function Platform_BPN2MPN(host: HostMemory, world: World, bpn: number, trace?: WalkTrace, depth = 2): WalkResult {
   const isMain = BPN_IsMainMem(bpn);
-  note(trace, 'Platform_BPN2MPN', depth, { bpn: '0x' + bpn.toString(16) });
+  note(trace, 'Platform_BPN2MPN', depth, { bpn: hexNumber(bpn) });
   note(trace, 'BPN_IsMainMem', depth + 1, { region: Number.isSafeInteger(bpn) && bpn >= 0 ? Math.floor(bpn / TWO_32) : 'invalid', result: String(isMain) });
   if (!isMain) {
     if (!Number.isSafeInteger(bpn) || bpn < 0) return fail('VMK_BAD_PARAM', `BPN ${String(bpn)} is not a non-negative integer`);
-    return fail('VMK_NOT_SUPPORTED', `BPN 0x${bpn.toString(16)} is in region ${Math.floor(bpn / TWO_32)}, not main memory (region ${BPN_MAINMEM_REGION})`);
+    return fail('VMK_NOT_SUPPORTED', `BPN ${hexNumber(bpn)} is in region ${Math.floor(bpn / TWO_32)}, not main memory (region ${BPN_MAINMEM_REGION})`);
   }
   return VMKCall_GetPFrameMPN(host, world, bpn, trace, depth + 1);
 }
 
 /** `BusMem_GetMPN(bpn)`. */
 export function BusMem_GetMPN(host: HostMemory, world: World, bpn: number, trace?: WalkTrace, depth = 1): WalkResult {
-  note(trace, 'BusMem_GetMPN', depth, { bpn: Number.isFinite(bpn) ? '0x' + bpn.toString(16) : String(bpn) });
+  note(trace, 'BusMem_GetMPN', depth, { bpn: Number.isFinite(bpn) ? hexNumber(bpn) : String(bpn) });
   return Platform_BPN2MPN(host, world, bpn, trace, depth + 1);
 }
 
 /** `BusMem_TranslateBPN(bpn)` → MPN: the whole walk; pass a trace to see every step. */
 export function BusMem_TranslateBPN(host: HostMemory, world: World, bpn: number, trace?: WalkTrace): WalkResult {
-  note(trace, 'BusMem_TranslateBPN', 0, { world: world.worldID, bpn: Number.isFinite(bpn) ? '0x' + bpn.toString(16) : String(bpn) });
+  note(trace, 'BusMem_TranslateBPN', 0, { world: world.worldID, bpn: Number.isFinite(bpn) ? hexNumber(bpn) : String(bpn) });
   const r = BusMem_GetMPN(host, world, bpn, trace, 1);
   note(trace, 'result', 0, r.status === 'VMK_OK' ? { status: r.status, mpn: mpnHex(r.mpn) } : { status: r.status, reason: r.reason });
   return r;

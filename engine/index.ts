@@ -9,6 +9,7 @@ export * from './busmem';
 export * from './populate';
 export * from './hostmap';
 export * from './rng';
+export * from './suggest';
 export * from './sim/expr';
 export * from './sim/program';
 export * from './sim/runtime';

@@ -223,9 +223,14 @@ export function pteHex(lo: number, hi: number): string {
   return '0x' + (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }
 
+/** A number in hex as C prints it: `0x…`, the sign in front of a negative one (`-0x10`), never `0x-…`. */
+export function hexNumber(n: number): string {
+  return n < 0 ? '-0x' + (-n).toString(16) : '0x' + n.toString(16);
+}
+
 /** An MPN in hex, INVALID_MPN64 as all ones. */
 export function mpnHex(mpn: number): string {
-  return mpn === INVALID_MPN64 ? '0xffffffffffffffff' : '0x' + mpn.toString(16);
+  return mpn === INVALID_MPN64 ? '0xffffffffffffffff' : hexNumber(mpn);
 }
 
 // ---- the two slide variants, kept to show why they are wrong ----------------------------------

@@ -2,10 +2,11 @@
 // it teaches. Small VMs so that stepping stays readable; `big-vm` is the 64 GiB one.
 
 import { type Scenario, type ScenarioInput, parseScenario } from './scenario';
+import { didYouMean } from '../suggest';
 
 const small = { ranges: [{ baseMPN: '0x100000', pages: 65536 }] };
 
-const BUILTINS: Record<string, ScenarioInput> = {
+const BUILTIN_LIST: Record<string, ScenarioInput> = {
   'shared-swap': {
     name: 'shared-swap',
     description: 'A 16 MB VM hands over on a shared swap file: close on the source, open on the destination.',
@@ -103,11 +104,14 @@ const BUILTINS: Record<string, ScenarioInput> = {
   },
 };
 
-export const BUILTIN_NAMES = Object.keys(BUILTINS);
+/** By name, in a Map: a name typed by a user is never looked up as an object key. */
+const BUILTINS: ReadonlyMap<string, ScenarioInput> = new Map(Object.entries(BUILTIN_LIST));
 
-/** A built-in scenario by name; throws naming the names there are. */
+export const BUILTIN_NAMES = [...BUILTINS.keys()];
+
+/** A built-in scenario by name; throws naming the names there are (and the nearest). */
 export function builtinScenario(name: string): Scenario {
-  const s = BUILTINS[name];
-  if (!s) throw new RangeError(`no built-in scenario "${name}" (built-ins: ${BUILTIN_NAMES.join(', ')})`);
+  const s = BUILTINS.get(name);
+  if (!s) throw new RangeError(`no built-in scenario ${JSON.stringify(name)} (built-ins: ${BUILTIN_NAMES.join(', ')})${didYouMean(name, BUILTIN_NAMES)}`);
   return parseScenario(s, `built-in scenario ${name}`);
 }

@@ -11,13 +11,31 @@ export type Expr =
   | { k: 'un'; op: string; e: Expr }
   | { k: 'bin'; op: string; a: Expr; b: Expr };
 
+import { hexNumber } from '../pframe';
+
 export class ExprError extends Error {}
 
-type Tok = { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'id'; v: string } | { t: 'op'; v: string } | { t: 'end' };
+/** The longest expression accepted (a condition or a console line; anything longer is a paste gone wrong). */
+export const MAX_EXPR_LENGTH = 10_000;
+/** The deepest nesting accepted: parentheses, operators, calls and indexes (each evaluation step recurses once per level). */
+export const MAX_EXPR_DEPTH = 100;
+/** How much of a text a message echoes. */
+const ECHO = 60;
+
+/** Text as a message shows it: quoted, at most ECHO characters of it. */
+export function quoted(text: string): string {
+  const chars = [...text];
+  return JSON.stringify(chars.length > ECHO ? chars.slice(0, ECHO).join('') + '…' : text);
+}
+
+type Tok = { t: 'num'; v: number; at: number } | { t: 'str'; v: string; at: number } | { t: 'id'; v: string; at: number } | { t: 'op'; v: string; at: number } | { t: 'end'; at: number };
 
 const OPS = ['>>>', '===', '!==', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '<', '>', '&', '|', '^', '!', '~', '(', ')', '[', ']', '.', ','];
+const NUM = /0x[0-9a-fA-F]+|0b[01]+|\d+(\.\d+)?/y;
+const ID = /[A-Za-z_$][\w$]*/y;
 
 function tokenize(src: string): Tok[] {
+  if (src.length > MAX_EXPR_LENGTH) throw new ExprError(`the expression is ${src.length} characters long; at most ${MAX_EXPR_LENGTH} are accepted (it starts ${quoted(src)})`);
   const out: Tok[] = [];
   let i = 0;
   while (i < src.length) {
@@ -26,16 +44,18 @@ function tokenize(src: string): Tok[] {
       i++;
       continue;
     }
-    const num = /^(0x[0-9a-fA-F]+|0b[01]+|\d+(\.\d+)?)/.exec(src.slice(i));
+    NUM.lastIndex = i;
+    const num = NUM.exec(src);
     if (num) {
       const text = num[0];
-      out.push({ t: 'num', v: text.startsWith('0b') ? parseInt(text.slice(2), 2) : Number(text) });
+      out.push({ t: 'num', v: text.startsWith('0b') ? parseInt(text.slice(2), 2) : Number(text), at: i });
       i += text.length;
       continue;
     }
-    const id = /^[A-Za-z_$][\w$]*/.exec(src.slice(i));
+    ID.lastIndex = i;
+    const id = ID.exec(src);
     if (id) {
-      out.push({ t: 'id', v: id[0] });
+      out.push({ t: 'id', v: id[0], at: i });
       i += id[0].length;
       continue;
     }
@@ -47,90 +67,117 @@ function tokenize(src: string): Tok[] {
         s += src[j];
         j++;
       }
-      if (j >= src.length) throw new ExprError(`unterminated string starting at column ${i + 1}`);
-      out.push({ t: 'str', v: s });
+      if (j >= src.length) throw new ExprError(`unterminated string starting at column ${i + 1} of ${quoted(src)}`);
+      out.push({ t: 'str', v: s, at: i });
       i = j + 1;
       continue;
     }
     const op = OPS.find((o) => src.startsWith(o, i));
-    if (!op) throw new ExprError(`unexpected character '${c}' at column ${i + 1}`);
-    out.push({ t: 'op', v: op });
+    if (!op) throw new ExprError(`unexpected character ${JSON.stringify(c)} at column ${i + 1} of ${quoted(src)}`);
+    out.push({ t: 'op', v: op, at: i });
     i += op.length;
   }
-  out.push({ t: 'end' });
+  out.push({ t: 'end', at: src.length });
   return out;
 }
 
-const BINARY: Record<string, number> = {
-  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '===': 6, '!==': 6,
-  '<': 7, '<=': 7, '>': 7, '>=': 7, '<<': 8, '>>': 8, '>>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
-};
+const BINARY: ReadonlyMap<string, number> = new Map([
+  ['||', 1], ['&&', 2], ['|', 3], ['^', 4], ['&', 5], ['==', 6], ['!=', 6], ['===', 6], ['!==', 6],
+  ['<', 7], ['<=', 7], ['>', 7], ['>=', 7], ['<<', 8], ['>>', 8], ['>>>', 8], ['+', 9], ['-', 9], ['*', 10], ['/', 10], ['%', 10],
+]);
 
-/** Parse an expression; throws ExprError saying where it went wrong. */
+/** Parse an expression; throws ExprError saying where it went wrong (and echoing at most the start of it). */
 export function parseExpr(src: string): Expr {
   const toks = tokenize(src);
   let p = 0;
   const peek = () => toks[p]!;
   const isOp = (v: string) => peek().t === 'op' && (peek() as { v: string }).v === v;
+  const where = (t: Tok) => `at column ${t.at + 1} of ${quoted(src)}`;
   const expect = (v: string) => {
-    if (!isOp(v)) throw new ExprError(`expected '${v}' in "${src}"`);
+    if (!isOp(v)) throw new ExprError(`expected '${v}' ${where(peek())}`);
     p++;
+  };
+  /** Nodes are built with their depth; deeper than MAX_EXPR_DEPTH is refused before anything recurses that far. */
+  const depthOf = new WeakMap<Expr, number>();
+  const node = <E extends Expr>(e: E, at: Tok, ...kids: Expr[]): E => {
+    const d = 1 + kids.reduce((m, k) => Math.max(m, depthOf.get(k) ?? 1), 0);
+    if (d > MAX_EXPR_DEPTH) throw new ExprError(`the expression is more than ${MAX_EXPR_DEPTH} levels deep (nested parentheses, operators, calls or indexes; ${where(at)})`);
+    depthOf.set(e, d);
+    return e;
+  };
+  let nesting = 0;
+  const enter = (t: Tok) => {
+    if (++nesting > MAX_EXPR_DEPTH) throw new ExprError(`the expression is more than ${MAX_EXPR_DEPTH} levels deep (nested parentheses, operators, calls or indexes; ${where(t)})`);
   };
   function primary(): Expr {
     const t = toks[p++]!;
     if (t.t === 'num') return { k: 'lit', v: t.v };
     if (t.t === 'str') return { k: 'lit', v: t.v };
-    if (t.t === 'op' && t.v === '(') {
-      const e = binary(0);
-      expect(')');
-      return e;
-    }
-    if (t.t === 'op' && (t.v === '!' || t.v === '-' || t.v === '~')) return { k: 'un', op: t.v, e: primary() };
-    if (t.t === 'id') {
-      if (t.v === 'true' || t.v === 'TRUE') return { k: 'lit', v: true };
-      if (t.v === 'false' || t.v === 'FALSE') return { k: 'lit', v: false };
-      if (t.v === 'null' || t.v === 'NULL') return { k: 'lit', v: null };
-      if (isOp('(')) {
-        p++;
-        const args: Expr[] = [];
-        if (!isOp(')')) {
-          do args.push(binary(0));
-          while (isOp(',') && ++p);
-        }
+    enter(t);
+    try {
+      if (t.t === 'op' && t.v === '(') {
+        const e = binary(0);
         expect(')');
-        return { k: 'call', fn: t.v, args };
+        return node({ ...e }, t, e);
       }
-      const parts: Array<string | Expr> = [];
-      for (;;) {
-        if (isOp('.')) {
-          p++;
-          const n = toks[p++]!;
-          if (n.t !== 'id' && n.t !== 'num') throw new ExprError(`expected a field name after '.' in "${src}"`);
-          parts.push(String(n.v));
-        } else if (isOp('[')) {
-          p++;
-          parts.push(binary(0));
-          expect(']');
-        } else break;
+      if (t.t === 'op' && (t.v === '!' || t.v === '-' || t.v === '~')) {
+        const e = primary();
+        return node({ k: 'un', op: t.v, e }, t, e);
       }
-      return { k: 'path', root: t.v, parts };
+      if (t.t === 'id') {
+        if (t.v === 'true' || t.v === 'TRUE') return { k: 'lit', v: true };
+        if (t.v === 'false' || t.v === 'FALSE') return { k: 'lit', v: false };
+        if (t.v === 'null' || t.v === 'NULL') return { k: 'lit', v: null };
+        if (isOp('(')) {
+          p++;
+          const args: Expr[] = [];
+          if (!isOp(')')) {
+            do args.push(binary(0));
+            while (isOp(',') && ++p);
+          }
+          expect(')');
+          return node({ k: 'call', fn: t.v, args }, t, ...args);
+        }
+        const parts: Array<string | Expr> = [];
+        for (;;) {
+          if (isOp('.')) {
+            p++;
+            const n = toks[p++]!;
+            if (n.t !== 'id' && n.t !== 'num') throw new ExprError(`expected a field name after '.' ${where(n)}`);
+            parts.push(String(n.v));
+          } else if (isOp('[')) {
+            p++;
+            parts.push(binary(0));
+            expect(']');
+          } else break;
+        }
+        return node({ k: 'path', root: t.v, parts }, t, ...parts.filter((x): x is Expr => typeof x !== 'string'));
+      }
+      throw new ExprError(t.t === 'end' ? `unexpected end of ${quoted(src)}` : `unexpected '${(t as { v: unknown }).v}' ${where(t)}`);
+    } finally {
+      nesting--;
     }
-    throw new ExprError(t.t === 'end' ? `unexpected end of "${src}"` : `unexpected '${(t as { v: unknown }).v}' in "${src}"`);
   }
   function binary(minPrec: number): Expr {
     let a = primary();
     for (;;) {
       const t = peek();
       if (t.t !== 'op') break;
-      const prec = BINARY[t.v];
+      const prec = BINARY.get(t.v);
       if (prec === undefined || prec <= minPrec) break;
       p++;
-      a = { k: 'bin', op: t.v, a, b: binary(prec) };
+      enter(t);
+      try {
+        const b = binary(prec);
+        a = node({ k: 'bin', op: t.v, a, b }, t, a, b);
+      } finally {
+        nesting--;
+      }
     }
     return a;
   }
   const e = binary(0);
-  if (peek().t !== 'end') throw new ExprError(`unexpected '${(peek() as { v: unknown }).v}' after the end of an expression in "${src}"`);
+  if (peek().t !== 'end') throw new ExprError(`unexpected '${(peek() as { v: unknown }).v}' after the end of an expression ${where(peek())}`);
   return e;
 }
 
@@ -141,10 +188,16 @@ export interface Resolver {
   call?(fn: string, args: Value[]): Value;
 }
 
+/** A value as a message shows it: JSON, at most ECHO characters. */
+export function shownValue(v: Value): string {
+  const j = v === undefined ? 'undefined' : JSON.stringify(v);
+  return j.length > ECHO ? `${j.slice(0, ECHO)}…` : j;
+}
+
 function num(v: Value, what: string): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new ExprError(`${what} needs a number, got ${JSON.stringify(v)}`);
+  throw new ExprError(`${what} needs a number, got ${shownValue(v)}`);
 }
 
 function looseEq(a: Value, b: Value): boolean {
@@ -218,7 +271,7 @@ export function interpolate(template: string, r: Resolver): string {
 }
 
 export function formatValue(v: Value): string {
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) > 0xffff ? `0x${v.toString(16)}` : String(v);
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) > 0xffff ? hexNumber(v) : String(v);
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }

@@ -9,6 +9,7 @@ import { ChangeLog } from './changes';
 import { grown } from '../grown';
 import { type BulkClock, type Frame, type Listing, type Locals, type Outcome, type Stmt, reachable } from './program';
 import { Rng } from '../rng';
+import { didYouMean } from '../suggest';
 
 export interface ActorSpec {
   name: string;
@@ -436,20 +437,21 @@ export class Runtime<C> {
       if (!at) return fail(`line ${line} of the listing has no statement to stop at`);
       lines.add(at.fn.body[at.pc]!.line!);
     } else if (s.kind === 'function') {
-      const name = (s.name ?? '').trim();
+      // A name is data (text, compared and searched for), whatever it spells: "toString" is one more unknown name.
+      const name = typeof s.name === 'string' ? s.name.trim() : '';
       if (!name) return fail('a function breakpoint needs the name of a function, a seed macro or a phase');
       const def = this.listing.fns.get(name);
       if (def) fn = name;
       else {
         // A seed name that is a macro or inline helper (PTE_SET, PFrameMakePTE…): the lines that use it.
         for (const f of this.listing.fns.values()) for (const st of f.body) if (!st.silent && new RegExp(`\\b${escapeRe(name)}\\b`).test(st.text)) lines.add(st.line!);
-        if (lines.size === 0) return fail(`no function or macro named "${name}" in the simulated handoff`);
+        if (lines.size === 0) return fail(`no function or macro named ${JSON.stringify(name)} in the simulated handoff${didYouMean(name, [...this.listing.fns.keys(), ...this.phases()])}`);
       }
       if (def) lines.add(def.body.find((st) => !st.silent)!.line!);
     } else {
-      const name = s.name ?? '';
+      const name = typeof s.name === 'string' ? s.name : '';
       for (const f of this.listing.fns.values()) for (const st of f.body) if (st.phase === name) lines.add(st.line!);
-      if (lines.size === 0) return fail(`no phase "${name}" (phases: ${this.phases().join(', ')})`);
+      if (lines.size === 0) return fail(`no phase ${JSON.stringify(name)} (phases: ${this.phases().join(', ')})${didYouMean(name, this.phases())}`);
     }
     this.bps.push({ ...s, id, hits: 0, cond, hit, lines, fn });
     return { id, verified: true, lines: [...lines].sort((a, b) => a - b) };

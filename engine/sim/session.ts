@@ -11,7 +11,8 @@ import { BackMap_Describe } from '../vmmem';
 import { BusMem_TranslateBPN, makeMainMemBPN, type WalkTrace } from '../busmem';
 import { Machine, PAGE_2_DIRINDEX, World } from '../world';
 import { FsrContext, RESUME_STATES, SWAP_COPY_STATES, type FSRInfo } from './context';
-import { ExprError, type Resolver, type Value } from './expr';
+import { ExprError, type Resolver, type Value, quoted } from './expr';
+import { didYouMean } from '../suggest';
 import { HANDOFF_SECTIONS, LISTING_HEADER } from './handoff/index';
 import { type InvariantBreak, checkEnd, checkStep } from './invariants';
 import { type Frame, buildListing } from './program';
@@ -20,6 +21,9 @@ import type { Scenario } from './scenario';
 
 /** The listing of the simulated functions: built once, its line numbers are stable. */
 export const LISTING = buildListing(LISTING_HEADER, HANDOFF_SECTIONS);
+
+/** The functions the Debug Console and conditions can call. */
+const CONSOLE_FUNCTIONS = ['pframe', 'backmap', 'BusMem_TranslateBPN', 'vtop', 'BPN_MAINMEM'];
 
 export const SOURCE_WORLD_ID = 2099100;
 export const DEST_WORLD_ID = 2099200;
@@ -252,34 +256,44 @@ export class Session {
     return { id: w.id, description };
   }
 
-  /** Names a condition, a logpoint or the Debug Console can use, in a frame. */
+  /** Names a condition, a logpoint or the Debug Console can use, in a frame. Names are looked up as data (own properties, a Map), never as any object's inherited keys. */
   resolver(frame: Frame | undefined, _worldID = 0): Resolver {
     const cx = this.cx;
-    const roots: Record<string, () => Value> = {
-      fsr: () => cx.fsr as unknown as Value,
-      resumeState: () => cx.fsr.resumeState,
-      swapCopyState: () => cx.fsr.swapCopyState,
-      src: () => worldData(this.src),
-      dst: () => worldData(this.dst),
-      srcVmx: () => vmxData(cx.srcVmx),
-      dstVmx: () => vmxData(cx.dstVmx),
-      memHandoff: () => cx.handoff as unknown as Value,
-      cpt: () => ({ numChunks: cx.cpt.numChunks, written: cx.cpt.written, read: cx.cpt.read, finished: cx.cpt.finished }),
-      helper: () => cx.helper as unknown as Value,
-      INVALID_MPN64: () => INVALID_MPN64,
-    };
-    for (const [k, code] of Object.entries(PageType)) roots[k] = () => code;
+    const roots = new Map<string, () => Value>([
+      ['fsr', () => cx.fsr as unknown as Value],
+      ['resumeState', () => cx.fsr.resumeState],
+      ['swapCopyState', () => cx.fsr.swapCopyState],
+      ['src', () => worldData(this.src)],
+      ['dst', () => worldData(this.dst)],
+      ['srcVmx', () => vmxData(cx.srcVmx)],
+      ['dstVmx', () => vmxData(cx.dstVmx)],
+      ['memHandoff', () => cx.handoff as unknown as Value],
+      ['cpt', () => ({ numChunks: cx.cpt.numChunks, written: cx.cpt.written, read: cx.cpt.read, finished: cx.cpt.finished })],
+      ['helper', () => cx.helper as unknown as Value],
+      ['INVALID_MPN64', () => INVALID_MPN64],
+    ]);
+    const globals = [...roots.keys()];
+    for (const [k, code] of Object.entries(PageType)) roots.set(k, () => code);
     return {
       path: (root, parts) => {
         let v: Value;
-        if (frame && root in frame.locals) v = frame.locals[root];
-        else if (roots[root]) v = roots[root]!();
-        else throw new ExprError(`no variable "${root}" here (locals: ${frame ? Object.keys(frame.locals).join(', ') || 'none' : 'none'}; globals: ${Object.keys(roots).filter((k) => !(k in PageType)).join(', ')})`);
+        const make = roots.get(root);
+        if (frame && Object.hasOwn(frame.locals, root)) v = frame.locals[root];
+        else if (make) v = make();
+        else {
+          const locals = frame ? Object.keys(frame.locals) : [];
+          throw new ExprError(`no variable ${quoted(root)} here (locals: ${locals.join(', ') || 'none'}; globals: ${globals.join(', ')})${didYouMean(root, [...locals, ...roots.keys()])}`);
+        }
+        let at = root;
         for (const p of parts) {
-          if (v === null || typeof v !== 'object') throw new ExprError(`${root}: ${JSON.stringify(v)} has no field ${String(p)}`);
-          const next = (v as Record<string | number, Value>)[p as string];
-          if (next === undefined) throw new ExprError(`${root} has no field "${String(p)}"`);
+          if (v === null || typeof v !== 'object') throw new ExprError(`${at}: ${JSON.stringify(v)} has no field ${quoted(String(p))}`);
+          const next = Object.hasOwn(v, p) ? (v as Record<string | number, Value>)[p as string] : undefined;
+          if (next === undefined) {
+            const fields = Array.isArray(v) ? [] : Object.keys(v);
+            throw new ExprError(Array.isArray(v) ? `${at} has no element [${quoted(String(p))}] (indices 0..${v.length - 1})` : `${at} has no field ${quoted(String(p))} (fields: ${fields.join(', ')})${didYouMean(String(p), fields)}`);
+          }
           v = next;
+          at += typeof p === 'number' ? `[${p}]` : `.${p}`;
         }
         return v;
       },
@@ -287,7 +301,7 @@ export class Session {
     };
   }
 
-  /** The Debug Console's functions. */
+  /** The Debug Console's functions (compared by name, never looked up as keys). */
   call(fn: string, args: Value[]): Value {
     if (fn === 'pframe') {
       if (args.length !== 2) throw new ExprError('pframe(world, pgNum) takes 2 arguments');
@@ -307,7 +321,7 @@ export class Session {
       if (typeof args[0] !== 'number') throw new ExprError('BPN_MAINMEM(pgNum) takes a page number');
       return makeMainMemBPN(args[0]);
     }
-    throw new ExprError(`unknown function ${fn} (functions: pframe(world, pgNum), backmap(mpn), BusMem_TranslateBPN(world, bpn), BPN_MAINMEM(pgNum))`);
+    throw new ExprError(`unknown function ${quoted(fn)} (functions: pframe(world, pgNum), backmap(mpn), BusMem_TranslateBPN(world, bpn), BPN_MAINMEM(pgNum))${didYouMean(fn, CONSOLE_FUNCTIONS)}`);
   }
 
   /** The BPN → MPN walk with every step and value found, like crash's vtop. */

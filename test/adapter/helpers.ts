@@ -55,7 +55,7 @@ export async function ensureBuilt(): Promise<void> {
   }
   try {
     if (stale()) {
-      await esbuild.build({ entryPoints: [join(ROOT, 'adapter', 'main.ts')], outfile: ADAPTER, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', sourcemap: true, logLevel: 'warning' });
+      await esbuild.build({ entryPoints: [join(ROOT, 'adapter', 'main.ts')], outfile: ADAPTER, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', sourcemap: true, logLevel: 'warning', mainFields: ['module', 'main'] });
     }
   } finally {
     rmdirSync(lock);

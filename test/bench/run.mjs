@@ -27,7 +27,7 @@ if (files.some((f) => f.startsWith('webview'))) {
 }
 for (const f of files) {
   const bundle = join(out, f.replace(/\.ts$/, '.mjs'));
-  await esbuild.build({ entryPoints: [join(dir, f)], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'es2022', logLevel: 'warning',
+  await esbuild.build({ entryPoints: [join(dir, f)], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'es2022', logLevel: 'warning', mainFields: ['module', 'main'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
   const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', bundle], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {

@@ -113,7 +113,7 @@ describe('fsr-sim run', () => {
     const bad = cli(['run', 'bad.json'], { 'bad.json': JSON.stringify({ ...doc, swap: { mode: 'x' } }) });
     assert.equal(bad.code, EXIT_USAGE);
     assert.equal(bad.out, '');
-    assert.equal(bad.err, 'fsr-sim: bad.json: swap.mode must be one of: "shared", "unshared"');
+    assert.equal(bad.err, 'fsr-sim: bad.json: swap.mode must be one of: "shared", "unshared", got "x"');
 
     const pcpu = cli(['run', 'p.json'], { 'p.json': JSON.stringify({ ...doc, pcpus: 2, faults: [{ kind: 'slowPcpu', pcpu: 7 }] }) });
     assert.equal(pcpu.code, EXIT_USAGE);
@@ -121,7 +121,9 @@ describe('fsr-sim run', () => {
 
     const json = cli(['run', 'broken.json'], { 'broken.json': '{ "name": ' });
     assert.equal(json.code, EXIT_USAGE);
-    assert.match(json.err, /^fsr-sim: broken\.json is not valid JSON: /);
+    assert.equal(json.err, 'fsr-sim: broken.json: not valid JSON at line 1, column 11: value expected at the end');
+    const bom = cli(['run', 'bom.json'], { 'bom.json': '\ufeff' + JSON.stringify(doc) });
+    assert.equal(bom.code, EXIT_OK, bom.err);
 
     // No VM can be built from a mix of all zeros: a clear message naming vm.mix, exit code 2.
     const zeros = cli(['run', 'z.json'], { 'z.json': JSON.stringify({ ...doc, vm: { memMB: 4, mix: { regular: 0 } } }) });
@@ -136,14 +138,14 @@ describe('fsr-sim run', () => {
   it('an unknown built-in lists the built-ins', () => {
     const r = cli(['run', 'shared-swop']);
     assert.equal(r.code, EXIT_USAGE);
-    assert.equal(r.err, `fsr-sim: no built-in scenario "shared-swop" (built-ins: ${BUILTIN_NAMES.join(', ')}) and no file by that name`);
+    assert.equal(r.err, `fsr-sim: no built-in scenario "shared-swop" (built-ins: ${BUILTIN_NAMES.join(', ')}) and no file by that name; did you mean shared-swap?`);
   });
 
   it('an unknown --break name is refused with the engine\'s message and the phases there are', () => {
     const r = cli(['run', 'shared-swap', '--break', 'FSR_ResumeDone', '--break', 'FSR_ResumDone']);
     assert.equal(r.code, EXIT_USAGE);
     assert.equal(r.out, '', 'nothing runs');
-    assert.match(r.err, /^fsr-sim: --break FSR_ResumDone: no function or macro named "FSR_ResumDone" in the simulated handoff, nor a phase \(phases: [^)]*pdir redirect[^)]*\)$/);
+    assert.match(r.err, /^fsr-sim: --break FSR_ResumDone: no function or macro named "FSR_ResumDone" in the simulated handoff, nor a phase \(phases: [^)]*pdir redirect[^)]*\); did you mean FSR_ResumeDone\?$/);
   });
 
   it('a phase label, a function and a seed macro (Atomic_CompareExchange) are places to break', () => {

@@ -96,7 +96,7 @@ test('fsrRequests: view, page, watch, state and clear errors', () => {
   const w = handleFsrRequest(s, 'fsr/watchPFrame', { world: 'source', pgNum: 3 }) as { description: string };
   assert.match(w.description, /PFrame 3/);
   assert.ok('resumeState' in (handleFsrRequest(s, 'fsr/state', undefined) as object));
-  assert.throws(() => handleFsrRequest(s, 'fsr/nope', {}), /unknown request fsr\/nope \(requests: fsr\/state, fsr\/view/);
+  assert.throws(() => handleFsrRequest(s, 'fsr/nope', {}), /unknown request "fsr\/nope" \(requests: fsr\/state, fsr\/view/);
   assert.throws(() => handleFsrRequest(s, 'fsr/view', { since: 'x' }), /"since" must be/);
   assert.throws(() => handleFsrRequest(s, 'fsr/page', {}), /give "cell"/);
   assert.throws(() => handleFsrRequest(s, 'fsr/watchPFrame', { world: 'left', pgNum: 1 }), /"world" must be/);

@@ -15,6 +15,7 @@ export async function runExtensionHostTests() {
     platform: 'node',
     format: 'cjs',
     target: 'es2022',
+    mainFields: ['module', 'main'],
     external: ['vscode', 'mocha'],
     sourcemap: true,
     logLevel: 'warning',
