@@ -544,28 +544,42 @@ export class FsrDebugSession extends LoggingDebugSession {
       const a = info.actorId !== null ? s.rt.actors[info.actorId] : undefined;
       threadId = a && !a.done ? a.id + 1 : (s.rt.actors.find((x) => !x.done)?.id ?? 0) + 1;
     }
+    // The description is VS Code's badge on the thread (short, and shown upper-cased); `text` names
+    // what stopped it; what happened, in full and with the step number to quote, is a Debug Console line.
     let reason: string = info.reason;
     let text: string | undefined;
-    let description = info.description;
+    let description: string = info.reason;
+    let detail: string = info.description;
     let hit: number[] | undefined;
     if (info.reason === 'end') {
       const o = s.outcome();
+      description = 'run ended';
+      detail = `every actor has exited (victor: ${o.victor}); step back, reverse-continue, or continue to end the session`;
       this.sendEvent(new OutputEvent(`handoff ended: victor ${o.victor}, resumeState ${o.resumeState}, ${o.pdirsRedirected} pdirs redirected, swapCopyState ${o.swapCopyState}${o.panicked ? ', the VM panicked' : ''}${o.failures.length ? `; failures: ${o.failures.join('; ')}` : ''}; invariants: ${o.invariantBreaks.length ? o.invariantBreaks.join('; ') : 'all hold'}\n`, 'console'));
-      description = `every actor has exited (victor: ${o.victor}); step back, reverse-continue, or continue to end the session`;
     } else if (info.reason === 'deadlock') {
       reason = 'exception';
-      text = FILTER_TEXT.deadlock;
+      text = description = FILTER_TEXT.deadlock!;
     } else if (info.reason === 'exception' && info.exception) {
-      text = FILTER_TEXT[info.exception.filter];
-      description = `${text}: ${info.exception.message}`;
+      text = description = FILTER_TEXT[info.exception.filter]!;
+      detail = info.exception.message;
     } else if (info.reason === 'data breakpoint') {
       hit = (info.breakpointIds ?? []).map((id) => this.watchToDap.get(id) ?? DATA_BP_BASE + id);
+      text = info.description;
     } else if (info.reason === 'breakpoint' || info.reason === 'function breakpoint') {
       hit = info.breakpointIds ?? [];
       reason = hit.some((id) => this.functionBpIds.has(id)) && !hit.some((id) => this.lineBpIds.has(id)) ? 'function breakpoint' : 'breakpoint';
       text = hit.map((id) => this.bpLabels.get(id) ?? `breakpoint ${id}`).join(', ');
-      description = `${text} — ${info.description}`;
+      description = hit.length === 1 && text.startsWith('phase ') ? text : reason;
+      detail = `${text} — ${info.description}`;
+    } else if (info.reason === 'goto' || info.reason === 'entry') {
+      description = info.reason === 'entry' && s.rt.stepCount === 0 ? 'entry' : `step ${s.rt.stepCount}`;
+      text = info.description;
+    } else if (info.reason === 'step') {
+      description = /^phase "/.test(info.description) ? info.description : 'step';
+    } else if (info.reason === 'pause') {
+      description = 'paused';
     }
+    if (info.reason !== 'step' && info.reason !== 'pause') this.sendEvent(new OutputEvent(`[step ${s.rt.stepCount}] ${description}: ${detail}\n`, 'console'));
     const ev = new StoppedEvent(reason, threadId, text) as DebugProtocol.StoppedEvent;
     ev.body.description = description;
     ev.body.allThreadsStopped = true;
@@ -874,7 +888,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       const levels = optInt(a.levels, 'levels', { min: 0 }) ?? 0;
       if (a.threadId === END_THREAD && s.rt.finished) {
         const o = s.outcome();
-        response.body = { stackFrames: [{ id: END_THREAD * FRAME_STRIDE, name: `(run ended: victor ${o.victor}, ${o.resumeState})`, line: 0, column: 0, presentationHint: 'label' }], totalFrames: 1 };
+        response.body = { stackFrames: [{ id: END_THREAD * FRAME_STRIDE, name: `victor ${o.victor}, ${o.resumeState}`, line: 0, column: 0, presentationHint: 'label' }], totalFrames: 1 };
         this.sendResponse(response);
         return;
       }

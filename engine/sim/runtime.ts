@@ -1313,8 +1313,11 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A watched value as a stop shows it: strings as they are (history's formatting), numbers in hex when large. */
 function fmt(v: Value): string {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0xffff ? `0x${v.toString(16)}` : JSON.stringify(v);
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return 'none';
+  return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) > 0xffff ? (v < 0 ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`) : JSON.stringify(v);
 }
 
 /** `N`, `>= N`, `> N`, `== N`, `% N` → a predicate on the hit count; null if malformed. */

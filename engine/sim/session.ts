@@ -15,6 +15,7 @@ import { ExprError, type Resolver, type Value, quoted } from './expr';
 import { didYouMean } from '../suggest';
 import { HANDOFF_SECTIONS, LISTING_HEADER } from './handoff/index';
 import { type InvariantBreak, checkEnd, checkStep } from './invariants';
+import { type HistoryTarget, currentValue, describeTarget } from './history';
 import { type Frame, buildListing } from './program';
 import { type ActorSpec, Runtime, type RuntimeEvent, type StopInfo } from './runtime';
 import type { Scenario } from './scenario';
@@ -225,34 +226,28 @@ export class Session {
     return pframeView(u32[i]!, u32[i + 1]!, dirMPN, pgNum % 512);
   }
 
+  /**
+   * Watch a value (a data breakpoint): the run stops where it changes. Values are compared and shown
+   * as history shows them (hex MPNs and PTEs, type names, "no pdir"), so a stop reads old → new.
+   */
   watch(target: WatchTarget, owner = 'debugger'): { id: number; description: string } {
-    let read: () => Value;
-    let description: string;
+    let t: HistoryTarget;
     if (target.kind === 'fsr') {
-      read = () => this.cx.fsr[target.field];
-      description = `fsr->${target.field}`;
+      t = { kind: 'fsr', field: target.field };
     } else if (target.kind === 'pdirInfo') {
       const w = this.worldRef(target.world);
       if (target.dirIndex < 0 || target.dirIndex >= w.numDirs) throw new RangeError(`dirIndex ${target.dirIndex} is outside 0..${w.numDirs - 1}`);
-      read = () => w.pframes.pdirInfo[target.dirIndex]!;
-      description = `${w.name} pdirInfo[${target.dirIndex}]`;
+      t = target;
     } else {
       const w = this.worldRef(target.world);
       const probe = this.pframe(w, target.pgNum);
       if ('error' in probe && !/has no pdir/.test(probe.error)) throw new RangeError(probe.error);
       const known = ['pte', 'mpn', 'type', ...Object.keys(decodePFrame(0, 0)), 'zipBlock', 'vmkSwapped', 'unused', 'isBallooned', 'isAppBallooned', 'isCownint', 'isBackedByLPage', 'flags'];
-      if (!known.includes(target.field)) throw new RangeError(`PFrame has no field "${target.field}" (fields: ${known.join(', ')})`);
-      read = () => {
-        const v = this.pframe(w, target.pgNum);
-        if ('error' in v) return null;
-        if (target.field === 'pte') return v.pte;
-        if (target.field === 'mpn') return v.mpn;
-        if (target.field === 'type') return v.type;
-        return (v.fields as unknown as Record<string, number>)[target.field] ?? v.extra.fields[target.field] ?? null;
-      };
-      description = `${w.name} PFrame ${target.pgNum}.${target.field}`;
+      if (!known.includes(target.field)) throw new RangeError(`PFrame has no field ${quoted(target.field)}${didYouMean(target.field, known)} (fields: ${known.join(', ')})`);
+      t = target;
     }
-    const w = this.rt.addWatch(description, read, owner);
+    const description = describeTarget(this, t);
+    const w = this.rt.addWatch(description, () => currentValue(this, t), owner);
     return { id: w.id, description };
   }
 

@@ -132,7 +132,7 @@ describe('launch variants', () => {
       const threads = (await dc.threadsRequest()).body.threads;
       assert.deepEqual(threads, [{ id: 1000, name: 'handoff (run ended)' }]);
       const f = await frames(dc, 1000);
-      assert.match(f[0]!.name, /run ended: victor source/);
+      assert.equal(f[0]!.name, 'victor source, FSR_RESUME_SOURCE', '"run ended" is said once, by the thread');
       const terminated = dc.waitForEvent('terminated');
       await dc.continueRequest({ threadId: 1000 });
       await terminated;

@@ -151,7 +151,8 @@ describe('time travel over DAP', () => {
       b.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
       const s = await launch(b, { ...moment.launch, startAtStep: moment.step, scenarioDigest: moment.scenarioDigest, bookmarks: [{ name: 'there', step: moment.step }] });
       assert.equal(s.reason, 'entry');
-      assert.match(s.description!, new RegExp(`at step ${moment.step} \\(startAtStep\\)`));
+      assert.equal(s.description, `step ${moment.step}`);
+      assert.match(s.text!, new RegExp(`at step ${moment.step} \\(startAtStep\\)`));
       assert.equal(await stepNow(b), moment.step);
       assert.deepEqual([JSON.stringify(await frames(b, 2)), (await evaluate(b, 'dst.pframes.pdirInfo[0]')).result, (await evaluate(b, 'fsr.resumeState')).result], want);
       assert.ok(!outputs.some((o) => /has changed since the link/.test(o)));
