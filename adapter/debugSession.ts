@@ -56,7 +56,6 @@ const GROUP_LIMIT = 1000;
 export { EXCEPTION_FILTERS } from './capabilities';
 const FILTER_TEXT: Readonly<Record<ExceptionFilter | 'deadlock', string>> = { fail: 'FAIL', panic: 'panic', invariant: 'invariant break', deadlock: 'deadlock' };
 /** The slides' own misspellings, accepted for the names they mean (a Map: a name typed by a user is never an object key). */
-const SEED_ALIASES: ReadonlyMap<string, string> = new Map([['Alloc_BPNTToMainMemPage', 'Alloc_BPNToMainMemPage']]);
 
 class InputProblem extends Error {}
 
@@ -741,10 +740,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       const names = raw.map((o, i) => text(o.name, `breakpoints[${i}].name`, 'a function name or phase label (text)').trim());
       const extras = raw.map((o, i) => FsrDebugSession.extras(o, `breakpoints[${i}]`));
       const phases = s.rt.phases();
-      const specs: BreakpointSpec[] = names.map((n, i) => {
-        const name = SEED_ALIASES.get(n) ?? n;
-        return { kind: phases.includes(name) ? 'phase' : 'function', name, ...extras[i] };
-      });
+      const specs: BreakpointSpec[] = names.map((name, i) => ({ kind: phases.includes(name) ? 'phase' : 'function', name, ...extras[i] }));
       // An empty name would match every line as a macro: refused here, not sent to the engine.
       const sent = s.rt.setBreakpoints(['function', 'phase'], specs.filter((_, i) => names[i] !== ''));
       let k = 0;
@@ -754,7 +750,6 @@ export class FsrDebugSession extends LoggingDebugSession {
       response.body = {
         breakpoints: results.map((r, i) => {
           const name = names[i]!;
-          const alias = SEED_ALIASES.get(name);
           if (r.verified) {
             this.functionBpIds.add(r.id);
             this.bpLabels.set(r.id, specs[i]!.kind === 'phase' ? `phase "${name}"` : `function breakpoint ${name}`);
@@ -762,7 +757,7 @@ export class FsrDebugSession extends LoggingDebugSession {
           let message = r.message;
           if (!r.verified && name === '') message = 'a function breakpoint needs a name: a function of the listing (e.g. World_SetPanicNoCore) or a phase label';
           else if (!r.verified) message = `${r.message} (function breakpoints take a function or macro of ${LISTING_NAME}, e.g. World_SetPanicNoCore, or a phase: ${phases.join(', ')})`;
-          else if (alias) message = `"${name}" is the slide's spelling of ${alias}`;
+          else if (r.note) message = r.note;
           return { id: r.id || undefined, verified: r.verified, message, line: r.lines[0] !== undefined ? this.line(r.lines[0]) : undefined, source: r.verified ? this.source() : undefined };
         }),
       };

@@ -147,12 +147,13 @@ function loadScenario(io: CliIO, arg: string): Scenario | string {
 }
 
 /** Set the breakpoints: a phase label if there is one by that name, else a function or macro. */
-function setBreaks(rt: Pick<Runtime<unknown>, 'phases' | 'setBreakpoints'>, names: string[]): string[] {
+function setBreaks(io: CliIO, rt: Pick<Runtime<unknown>, 'phases' | 'setBreakpoints'>, names: string[]): string[] {
   const phases = rt.phases();
   const specs: BreakpointSpec[] = names.map((name) => (phases.includes(name) ? { kind: 'phase', name } : { kind: 'function', name }));
   const results = rt.setBreakpoints(['function', 'phase'], specs);
   const problems: string[] = [];
   results.forEach((r, i) => {
+    if (r.verified && r.note) io.out(`--break ${names[i]}: ${r.note}`);
     if (r.verified) return;
     const also = specs[i]!.kind === 'function' ? `, nor a phase (phases: ${phases.join(', ')})` : '';
     // The engine's "; did you mean …?" goes last.
@@ -179,7 +180,7 @@ function run(io: CliIO, arg: string, { breaks, seed, maxSteps, log }: RunOptions
     return EXIT_USAGE;
   }
   const rt = s.rt;
-  const problems = setBreaks(rt, breaks);
+  const problems = setBreaks(io, rt, breaks);
   if (problems.length) {
     for (const p of problems) io.err(`fsr-sim: ${p}`);
     return EXIT_USAGE;

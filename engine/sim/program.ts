@@ -123,6 +123,8 @@ export interface Listing {
   stmtAt(line: number): { fn: AnyFnDef; pc: number } | undefined;
   /** Every statement line (silent ones aside) with where it comes from, in listing order. */
   readonly provenance: ReadonlyArray<{ line: number; fn: string; text: string; from: Provenance }>;
+  /** Other spellings of function names that the source decks use (a slide's typo → the name). */
+  readonly spellings: ReadonlyMap<string, string>;
 }
 
 /** The mark a model line ends with in the listing; the editor finds model lines by it. */
@@ -145,7 +147,7 @@ export function codeOf(text: string): string {
 }
 
 /** Lay the sections out as one listing; assigns every statement its line. */
-export function buildListing<C>(header: string[], sections: Section<C>[]): Listing {
+export function buildListing<C>(header: string[], sections: Section<C>[], spellings: ReadonlyMap<string, string> = new Map()): Listing {
   const lines: string[] = [...header, ''];
   const byLine = new Map<number, { fn: AnyFnDef; pc: number }>();
   const byName = new Map<string, AnyFnDef>();
@@ -202,7 +204,8 @@ export function buildListing<C>(header: string[], sections: Section<C>[]): Listi
     }
   }
   const text = lines.join('\n') + '\n';
-  return { text, lineCount: lines.length, fns: byName, stmtAt: (line) => byLine.get(line), provenance };
+  for (const [other, name] of spellings) if (!byName.has(name)) throw new Error(`spelling ${other} names no function ${name}`);
+  return { text, lineCount: lines.length, fns: byName, stmtAt: (line) => byLine.get(line), provenance, spellings };
 }
 
 /** Every function reachable from `roots` through statements' `calls` (the roots included). */

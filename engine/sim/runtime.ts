@@ -48,6 +48,8 @@ export interface BreakpointResult {
   message?: string;
   /** The lines it resolved to (a function breakpoint: the function's first line). */
   lines: number[];
+  /** Said of a verified breakpoint: e.g. that its name is a slide's spelling of another. */
+  note?: string;
 }
 
 interface Bp extends BreakpointSpec {
@@ -427,6 +429,7 @@ export class Runtime<C> {
       hit = parseHitCondition(s.hitCondition);
       if (!hit) return fail(`hit count "${s.hitCondition}" is not one of: N, >= N, > N, == N, % N`);
     }
+    let note: string | undefined;
     const lines = new Set<number>();
     let fn: string | null = null;
     if (s.kind === 'line') {
@@ -438,8 +441,11 @@ export class Runtime<C> {
       lines.add(at.fn.body[at.pc]!.line!);
     } else if (s.kind === 'function') {
       // A name is data (text, compared and searched for), whatever it spells: "toString" is one more unknown name.
-      const name = typeof s.name === 'string' ? s.name.trim() : '';
-      if (!name) return fail('a function breakpoint needs the name of a function, a seed macro or a phase');
+      const asked = typeof s.name === 'string' ? s.name.trim() : '';
+      if (!asked) return fail('a function breakpoint needs the name of a function, a seed macro or a phase');
+      // A slide's own spelling of a function's name stands for it.
+      const name = this.listing.spellings.get(asked) ?? asked;
+      if (name !== asked) note = `"${asked}" is the slide's spelling of ${name}`;
       const def = this.listing.fns.get(name);
       if (def) fn = name;
       else {
@@ -454,7 +460,7 @@ export class Runtime<C> {
       if (lines.size === 0) return fail(`no phase ${JSON.stringify(name)} (phases: ${this.phases().join(', ')})${didYouMean(name, this.phases())}`);
     }
     this.bps.push({ ...s, id, hits: 0, cond, hit, lines, fn });
-    return { id, verified: true, lines: [...lines].sort((a, b) => a - b) };
+    return { id, verified: true, lines: [...lines].sort((a, b) => a - b), ...(note ? { note } : {}) };
   }
 
   /** Every phase label in the program. */

@@ -13,7 +13,7 @@ import { Machine, PAGE_2_DIRINDEX, World } from '../world';
 import { FsrContext, RESUME_STATES, SWAP_COPY_STATES, type FSRInfo } from './context';
 import { ExprError, type Resolver, type Value, quoted } from './expr';
 import { didYouMean } from '../suggest';
-import { HANDOFF_SECTIONS, LISTING_HEADER } from './handoff/index';
+import { HANDOFF_SECTIONS, LISTING_HEADER, SEED_SPELLINGS } from './handoff/index';
 import { type InvariantBreak, checkEnd, checkStep } from './invariants';
 import { type HistoryTarget, currentValue, describeTarget } from './history';
 import { type Frame, buildListing } from './program';
@@ -21,7 +21,7 @@ import { type ActorSpec, Runtime, type RuntimeEvent, type StopInfo } from './run
 import type { Scenario } from './scenario';
 
 /** The listing of the simulated functions: built once, its line numbers are stable. */
-export const LISTING = buildListing(LISTING_HEADER, HANDOFF_SECTIONS);
+export const LISTING = buildListing(LISTING_HEADER, HANDOFF_SECTIONS, SEED_SPELLINGS);
 
 /** The functions the Debug Console and conditions can call. */
 const CONSOLE_FUNCTIONS = ['pframe', 'backmap', 'BusMem_TranslateBPN', 'vtop', 'BPN_MAINMEM'];

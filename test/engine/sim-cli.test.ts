@@ -156,6 +156,13 @@ describe('fsr-sim run', () => {
     assert.deepEqual(stops, ['FSRDestVMX', 'MemSched_GroupGetAlloc', 'FSRCancelPrepareForMemoryTransfer']);
   });
 
+  it('--break takes the slide\'s spelling Alloc_BPNTToMainMemPage for Alloc_BPNToMainMemPage, and says so', () => {
+    const r = cli(['run', 'shared-swap', '--break', 'Alloc_BPNTToMainMemPage']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^--break Alloc_BPNTToMainMemPage: "Alloc_BPNTToMainMemPage" is the slide's spelling of Alloc_BPNToMainMemPage$/m);
+    assert.match(r.out, /stop \(function breakpoint\): source VMX at Alloc_BPNToMainMemPage line \d+/);
+  });
+
   it('--max-steps: a run that does not finish in time exits 1 and says so', () => {
     const r = cli(['run', 'shared-swap', '--max-steps', '50']);
     assert.equal(r.code, EXIT_INVARIANT);

@@ -16,6 +16,9 @@ import { SWAP_FILE_TRANSFER } from './swapfile';
 export { SVM_MAX_EXTENT } from './swapcopy';
 export { cptChunkPages } from './checkpoint';
 
+/** The decks' own misspellings of function names, accepted wherever a function name is. */
+export const SEED_SPELLINGS: ReadonlyMap<string, string> = new Map([['Alloc_BPNTToMainMemPage', 'Alloc_BPNToMainMemPage']]);
+
 /** The sections of the listing, in the decks' order; the model's actors last. */
 export const HANDOFF_SECTIONS: Section<FsrContext>[] = [
   CHECKPOINT_AND_RESTORE,
