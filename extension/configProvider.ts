@@ -1,7 +1,7 @@
 // Launch configurations for `fsr`: F5 with no launch.json offers the built-in scenarios, the dynamic
 // list shows each one, and a relative scenario path is resolved against the workspace folder. Knows no adapter.
+// No Node here (the web entry shares it): paths are joined as URIs.
 
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BUILTIN_NAMES, builtinScenario } from '../engine/index';
 import { launchConfig } from './manifest';
@@ -36,9 +36,13 @@ export class FsrConfigurationProvider implements vscode.DebugConfigurationProvid
 
   resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
     const s = config.scenario;
-    if (typeof s === 'string' && !BUILTIN_NAMES.includes(s) && !path.isAbsolute(s) && !/^[a-z][a-z0-9+.-]+:\/\//i.test(s)) {
+    if (typeof s === 'string' && !BUILTIN_NAMES.includes(s) && !/^[a-z][a-z0-9+.-]+:\/\//i.test(s)) {
       const base = folder ?? vscode.workspace.workspaceFolders?.[0];
-      if (base) config.scenario = vscode.Uri.joinPath(base.uri, s).scheme === 'file' ? path.join(base.uri.fsPath, s) : vscode.Uri.joinPath(base.uri, s).toString();
+      const absolute = /^(?:[\\/]|[a-z]:[\\/])/i.test(s);
+      if (!base || (absolute && base.uri.scheme === 'file')) return config;
+      // A file path on the desktop; in a remote or virtual folder (a browser's), a URI on its file system.
+      const uri = absolute ? base.uri.with({ path: s.replace(/\\/g, '/') }) : vscode.Uri.joinPath(base.uri, s);
+      config.scenario = uri.scheme === 'file' ? uri.fsPath : uri.toString();
     }
     return config;
   }
