@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { type ExtensionModule, type StandIn, type Timing, type WalkResult, Uri, activateExtension, makeVscode, timeLaunchAndSteps, walk } from './standin';
+import { type ExtensionModule, type StandIn, type Timing, type WalkResult, Uri, activateExtension, endTimed, makeVscode, timeLaunchAndSteps, walk } from './standin';
 
 const root = process.cwd();
 const ORIGIN = 'https://fsr.test';
@@ -25,7 +25,8 @@ export function rendererRss(browserPid: number): number {
     try {
       const ppid = Number(/^\S+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${d}/stat`, 'utf8'))?.[1]);
       kids.set(ppid, [...(kids.get(ppid) ?? []), Number(d)]);
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes('--type=renderer')) renderers.add(Number(d));
+      // Chromium rewrites its children's command lines into one space-separated string.
+      if (/(^|[\s\0])--type=renderer(\s|\0|$)/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'))) renderers.add(Number(d));
     } catch {
       /* gone */
     }
@@ -50,7 +51,11 @@ export function rendererRss(browserPid: number): number {
 export interface Host {
   name: 'browser' | 'node';
   walk(config: Record<string, unknown>, pick?: string): Promise<WalkResult>;
+  /** See standin.ts timeLaunchAndSteps: the session stays open until endTimed(). */
   time(config: Record<string, unknown>, steps: number): Promise<Timing>;
+  endTimed(): Promise<void>;
+  /** A full garbage collection in the host, where it allows one. */
+  gc(): Promise<void>;
   hostReport(): Promise<Record<string, unknown>>;
   /** Resident bytes of what runs the extension (Chromium's renderers; this Node process). */
   rss(): number;
@@ -70,7 +75,7 @@ export async function browserHost(opts: { csp?: string } = {}): Promise<Host> {
   const { chromium } = createRequire(join(root, 'package.json'))('playwright-core') as typeof import('playwright-core');
   // A switch Chromium ignores, to find its browser process in /proc (Playwright's Browser has no pid).
   const tag = `--fsr-harness=${process.pid}-${Date.now()}`;
-  const browser = await chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', tag] });
+  const browser = await chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--js-flags=--expose-gc', tag] });
   const page = await browser.newPage();
   await page.route(`${ORIGIN}/**`, (route) => {
     const path = new URL(route.request().url()).pathname;
@@ -87,21 +92,22 @@ export async function browserHost(opts: { csp?: string } = {}): Promise<Host> {
   const w = page.waitForEvent('worker');
   await page.evaluate(() => void new Worker('/worker.js'));
   const wk = await w;
-  wk.on('close', () => console.error('the worker closed'));
   for (let i = 0; i < 100 && !(await wk.evaluate(() => 'fsrHarness' in self)); i++) await new Promise((r) => setTimeout(r, 50));
   const pid = Number(readdirSync('/proc').find((d) => {
     try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-      return cmd.includes(tag) && !cmd.some((a) => a.startsWith('--type='));
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      return cmd.includes(tag) && !/(^|[\s\0])--type=/.test(cmd);
     } catch {
       return false;
     }
   }) ?? 0);
-  type H = { fsrHarness: { walk(c: unknown, p?: string): Promise<WalkResult>; time(c: unknown, n: number): Promise<Timing>; hostReport(): Record<string, unknown> } };
+  type H = { fsrHarness: { walk(c: unknown, p?: string): Promise<WalkResult>; time(c: unknown, n: number): Promise<Timing>; endTimed(): Promise<void>; gc(): void; hostReport(): Record<string, unknown> } };
   return {
     name: 'browser',
     walk: (config, pick) => wk.evaluate(([c, p]) => (self as unknown as H).fsrHarness.walk(c, p), [config, pick] as const),
     time: (config, steps) => wk.evaluate(([c, n]) => (self as unknown as H).fsrHarness.time(c, n), [config, steps] as const),
+    endTimed: () => wk.evaluate(() => (self as unknown as H).fsrHarness.endTimed()),
+    gc: () => wk.evaluate(() => (self as unknown as H).fsrHarness.gc()),
     hostReport: () => wk.evaluate(() => (self as unknown as H).fsrHarness.hostReport()),
     rss: () => rendererRss(pid),
     close: () => browser.close(),
@@ -133,6 +139,8 @@ export function nodeHost(): Host {
       return walk(si, api, config);
     },
     time: async (config, steps) => timeLaunchAndSteps(activate().si, config, steps),
+    endTimed,
+    gc: async () => (globalThis as { gc?: () => void }).gc?.(),
     hostReport: async () => (activate().api as { host: Record<string, unknown> }).host,
     rss: () => process.memoryUsage().rss,
     close: async () => {},

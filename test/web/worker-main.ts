@@ -2,7 +2,7 @@
 // wrapped as `self.__fsrExtension(require, module, exports)` so that importScripts loads it under a
 // strict CSP too), activates it against the vscode stand-in with a virtual workspace read by fetch,
 // and answers the Node side's calls through `self.fsrHarness` (Playwright's worker.evaluate).
-import { type ExtensionModule, type StandIn, activateExtension, makeVscode, timeLaunchAndSteps, walk } from './standin';
+import { type ExtensionModule, type StandIn, activateExtension, endTimed, makeVscode, timeLaunchAndSteps, walk } from './standin';
 
 declare const importScripts: (...urls: string[]) => void;
 type Loader = (require: (name: string) => unknown, module: { exports: ExtensionModule }, exports: ExtensionModule) => void;
@@ -39,6 +39,11 @@ g.fsrHarness = {
   async time(config: Record<string, unknown>, steps: number) {
     const { si } = activate();
     return timeLaunchAndSteps(si, config, steps);
+  },
+  endTimed,
+  /** A full collection where the worker has one (Chromium with --js-flags=--expose-gc). */
+  gc() {
+    (globalThis as { gc?: () => void }).gc?.();
   },
   hostReport() {
     return (activate().api as { host: unknown }).host;

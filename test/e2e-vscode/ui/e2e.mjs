@@ -21,7 +21,8 @@ function rendererRss(dir) {
   const procs = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      // Chromium rewrites its children's command lines into one space-separated string.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
       const ppid = Number(/^\S+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]);
       procs.push({ pid: Number(pid), ppid, cmd });
     } catch {
@@ -231,6 +232,21 @@ export async function runUiTest({ vsix, host = 'node' }) {
         if (!/web worker/i.test(text)) throw new Error(`the row does not say web worker: ${text}`);
         await shot('running-extensions');
         await page.keyboard.press('Control+W');
+      });
+      await step('the walkthrough opens, and its first link starts a scenario', async () => {
+        await page.keyboard.press('Shift+F5'); // end shared-swap
+        await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => {});
+        await runCommand(page, 'Welcome: Open Walkthrough...');
+        const ours = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debugging an FSR handoff' }).first();
+        await ours.waitFor({ timeout: 10_000 });
+        await ours.click();
+        const title = page.locator('.getting-started-step', { hasText: 'Shared vs unshared swap' }).first();
+        await title.waitFor({ timeout: 20_000 });
+        await title.click();
+        await page.locator('.getting-started-step a, .getting-started-step .button-link', { hasText: 'Debug shared-swap' }).first().click();
+        await page.locator('.debug-call-stack .monaco-list-row').first().waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(1000);
+        await shot('walkthrough');
       });
       await step('big-vm (64 GiB) in the web worker: launch to the first stop, a step, memory; the page keeps painting', async () => {
         await page.keyboard.press('Shift+F5'); // end shared-swap
