@@ -112,6 +112,7 @@ function lenient<T extends object>(name: string, known: T, unknown: Set<string>)
   return new Proxy(known, {
     get(target, prop, receiver) {
       if (typeof prop === 'symbol' || prop in target) return Reflect.get(target, prop, receiver);
+      if (prop === '__esModule' || prop === 'then') return undefined; // a bundle's interop check, an await's probe
       unknown.add(`${name}.${prop}`);
       return () => disposable();
     },
@@ -370,7 +371,7 @@ export async function walk(si: StandIn, api: any, config: Record<string, unknown
   const pframe = Object.fromEntries(fields.map((f) => [f.name, f.value]));
   const withMem = [pf, ...fields].find((f) => f.memoryReference);
   let memoryBytes = 0;
-  if (withMem?.memoryReference) memoryBytes = Number((await s.ok('readMemory', { memoryReference: withMem.memoryReference, count: 64 })).data ? 64 : 0);
+  if (withMem?.memoryReference) memoryBytes = atob(String((await s.ok('readMemory', { memoryReference: withMem.memoryReference, count: 64 })).data ?? '')).length;
   const view = await s.ok('fsr/view', {});
   const before = await stepOf(s);
   stopped = s.event('stopped');
