@@ -3,10 +3,11 @@
 // against the same vscode stand-in (standin.ts). Used by test/web/worker.test.ts and
 // test/bench/browser.bench.ts. Serves everything from one made-up origin through Playwright's routing;
 // `csp` is the worker's Content-Security-Policy (e.g. one that refuses WebAssembly).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import { chromiumBrowserPid, rendererRss } from './rss.mjs';
 import { type ExtensionModule, type StandIn, type Timing, type WalkResult, Uri, activateExtension, endTimed, makeVscode, timeLaunchAndSteps, walk } from './standin';
 
 const root = process.cwd();
@@ -15,37 +16,6 @@ const ORIGIN = 'https://fsr.test';
 export function chromiumPath(): string | undefined {
   for (const p of [process.env.FSR_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (p && existsSync(p)) return p;
   return undefined;
-}
-
-/** Resident memory of a process's renderer children (where a page's dedicated workers run), in bytes. */
-export function rendererRss(browserPid: number): number {
-  const kids = new Map<number, number[]>();
-  const renderers = new Set<number>();
-  for (const d of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const ppid = Number(/^\S+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${d}/stat`, 'utf8'))?.[1]);
-      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(d)]);
-      // Chromium rewrites its children's command lines into one space-separated string.
-      if (/(^|[\s\0])--type=renderer(\s|\0|$)/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'))) renderers.add(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  let bytes = 0;
-  const todo = [browserPid];
-  while (todo.length) {
-    const p = todo.pop()!;
-    for (const k of kids.get(p) ?? []) {
-      todo.push(k);
-      if (!renderers.has(k)) continue;
-      try {
-        bytes += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${k}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-      } catch {
-        /* gone */
-      }
-    }
-  }
-  return bytes;
 }
 
 export interface Host {
@@ -93,14 +63,7 @@ export async function browserHost(opts: { csp?: string } = {}): Promise<Host> {
   await page.evaluate(() => void new Worker('/worker.js'));
   const wk = await w;
   for (let i = 0; i < 100 && !(await wk.evaluate(() => 'fsrHarness' in self)); i++) await new Promise((r) => setTimeout(r, 50));
-  const pid = Number(readdirSync('/proc').find((d) => {
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      return cmd.includes(tag) && !/(^|[\s\0])--type=/.test(cmd);
-    } catch {
-      return false;
-    }
-  }) ?? 0);
+  const pid = chromiumBrowserPid(tag);
   type H = { fsrHarness: { walk(c: unknown, p?: string): Promise<WalkResult>; time(c: unknown, n: number): Promise<Timing>; endTimed(): Promise<void>; gc(): void; hostReport(): Record<string, unknown> } };
   return {
     name: 'browser',

@@ -5,9 +5,10 @@
 // `remote.extensionKind`), where VS Code loads package.json's `browser` entry, and then also measures
 // big-vm there (launch to the first stop, a step, the renderer's memory, the page's longest frame).
 // Screenshots go to test/screenshots/ (git-ignored; `web-…` for the web run). Knows the UI only.
-import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 /* global document, window, requestAnimationFrame, performance */ // used inside page.evaluate, which runs in the page
 import { join } from 'node:path';
+import { chromiumBrowserPid, rendererRss } from '../../web/rss.mjs';
 import { ensureTools, installVsix, launchBrowser, root, scratch, startCodeServer } from '../codeServer.mjs';
 
 const shots = join(root, 'test', 'screenshots');
@@ -16,36 +17,10 @@ const EXT_ID = 'fsr-handoff.fsr-handoff-debugger';
 /** The settings that run our extension in the web worker extension host instead of the Node one. */
 export const WEB_WORKER_SETTINGS = { 'extensions.webWorker': true, 'remote.extensionKind': { [EXT_ID]: ['web'] } };
 
-/** Chromium's renderer processes (under the browser whose profile is in `dir`) and their resident memory. */
-function rendererRss(dir) {
-  const procs = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      // Chromium rewrites its children's command lines into one space-separated string.
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
-      const ppid = Number(/^\S+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]);
-      procs.push({ pid: Number(pid), ppid, cmd });
-    } catch {
-      /* gone */
-    }
-  }
-  const browser = procs.find((p) => /chrom/i.test(p.cmd[0] ?? '') && p.cmd.some((a) => a.includes(dir)) && !p.cmd.some((a) => a.startsWith('--type=')));
-  if (!browser) return NaN;
-  const mine = new Set([browser.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) grew = mine.add(p.pid) !== undefined;
-  }
-  let kb = 0;
-  for (const p of procs) {
-    if (!mine.has(p.pid) || !p.cmd.includes('--type=renderer')) continue;
-    try {
-      kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      /* gone */
-    }
-  }
-  return kb * 1024;
+/** Chromium's renderers' resident memory, for the browser whose profile is in `dir`. */
+function rendererRssOf(dir) {
+  const pid = chromiumBrowserPid(dir);
+  return pid ? rendererRss(pid) : NaN;
 }
 
 /** Runs the steps as checks; returns { passed, failed, figures }. */
@@ -248,11 +223,35 @@ export async function runUiTest({ vsix, host = 'node' }) {
         await page.waitForTimeout(1000);
         await shot('walkthrough');
       });
+      await step("launch.json's scenario file, read through workspace.fs from the remote folder; the Debug Console walks a BPN; reverse continue", async () => {
+        await page.keyboard.press('Shift+F5'); // end the walkthrough's session
+        await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => {});
+        await runCommand(page, 'Debug: Select and Start Debugging');
+        const cfg = page.locator('.quick-input-list .monaco-list-row', { hasText: 'my-scenario.json' }).first();
+        await cfg.waitFor({ timeout: 10_000 });
+        await cfg.click();
+        await page.locator('.debug-call-stack .monaco-list-row').first().waitFor({ timeout: 60_000 });
+        await page.keyboard.press('Control+Shift+Y'); // the Debug Console, its input focused
+        const repl = page.locator('.repl');
+        await repl.locator('.monaco-list-row', { hasText: 'scenario my-scenario' }).first().waitFor({ timeout: 20_000 });
+        await page.waitForTimeout(500);
+        await page.keyboard.type('BusMem_TranslateBPN(source, BPN_MAINMEM(12))');
+        await page.keyboard.press('Enter');
+        await repl.locator('.monaco-list-row', { hasText: 'Alloc_BPNToMainMemPage' }).first().waitFor({ timeout: 20_000 });
+        await shot('file-scenario-debug-console');
+        // On to World_SetPanicNoCore (the breakpoint ticked above), then reverse continue goes back to the entry stop.
+        await page.keyboard.press('F5');
+        await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'World_SetPanicNoCore' }).first().waitFor({ timeout: 60_000 });
+        await page.locator('.debug-toolbar .codicon-debug-reverse-continue').first().click();
+        await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'World_SetPanicNoCore' }).first().waitFor({ state: 'hidden', timeout: 30_000 });
+        await page.waitForTimeout(800);
+        await shot('reverse-continue');
+      });
       await step('big-vm (64 GiB) in the web worker: launch to the first stop, a step, memory; the page keeps painting', async () => {
         await page.keyboard.press('Shift+F5'); // end shared-swap
         await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => {});
         await page.waitForTimeout(1500);
-        const rss0 = rendererRss(s.dir);
+        const rss0 = rendererRssOf(s.dir);
         // The longest gap between two animation frames of the workbench while the worker builds the VM.
         await page.evaluate(() => {
           const w = window;
@@ -278,7 +277,7 @@ export async function runUiTest({ vsix, host = 'node' }) {
         await page.locator('.debug-toolbar .codicon-debug-step-over').first().waitFor({ timeout: 180_000 });
         await page.locator('.debug-call-stack .monaco-list-row .stack-frame').first().waitFor({ timeout: 180_000 });
         figures.firstStopMs = Date.now() - t0;
-        const rss1 = rendererRss(s.dir);
+        const rss1 = rendererRssOf(s.dir);
         figures.rendererRssMiB = Math.round((rss1 - rss0) / 2 ** 20);
         if (!(rss0 > 0)) throw new Error('found no Chromium renderer to measure');
         await shot('big-vm-entry');
