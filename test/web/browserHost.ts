@@ -28,7 +28,7 @@ export interface Host {
   gc(): Promise<void>;
   hostReport(): Promise<Record<string, unknown>>;
   /** Resident bytes of what runs the extension (Chromium's renderers; this Node process). */
-  rss(): number;
+  rss(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export async function browserHost(opts: { csp?: string } = {}): Promise<Host> {
     endTimed: () => wk.evaluate(() => (self as unknown as H).fsrHarness.endTimed()),
     gc: () => wk.evaluate(() => (self as unknown as H).fsrHarness.gc()),
     hostReport: () => wk.evaluate(() => (self as unknown as H).fsrHarness.hostReport()),
-    rss: () => rendererRss(pid),
+    rss: async () => rendererRss(pid),
     close: () => browser.close(),
   };
 }
@@ -105,7 +105,7 @@ export function nodeHost(): Host {
     endTimed,
     gc: async () => (globalThis as { gc?: () => void }).gc?.(),
     hostReport: async () => (activate().api as { host: Record<string, unknown> }).host,
-    rss: () => process.memoryUsage().rss,
+    rss: async () => process.memoryUsage().rss,
     close: async () => {},
   };
 }
