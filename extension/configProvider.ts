@@ -9,7 +9,7 @@ import { launchConfig } from './manifest';
 /**
  * What a browser tab takes, for the picker: the big scenario measured in a browser's web worker
  * (`npm run bench -- browser` and the web UI test, headless Chromium on 2 shared cores: 64 GiB ≈ 0.5 s
- * to the first stop in the worker, 1.6–5 s as code-server's web UI shows it, +0.15–0.2 GiB of the
+ * to the first stop in the worker, 1.6–7 s as code-server's web UI shows it, +0.15–0.2 GiB of the
  * tab's memory; README, "In a browser", has the larger sizes). Small VMs are instant anywhere.
  */
 function browserNote(memMB: number): string {

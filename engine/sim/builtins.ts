@@ -67,7 +67,7 @@ const BUILTIN_LIST: Record<string, ScenarioInput> = {
   'high-mpn': {
     name: 'high-mpn',
     description: 'Host memory straddles 2^32 and continues above 2^37: MPNs need indexHighBits, and change them mid-VM.',
-    teaches: 'MPN = indexHighBits << 32 | indexLowBits, and why reading indexLowBits alone is wrong',
+    teaches: 'MPN = indexHighBits << 32 | indexLowBits, beside the slides\' two wrong forms: indexLowBits alone, and low + high << 32 (C: (low + high) << 32)',
     seed: 19,
     host: { ranges: [{ baseMPN: '0xfffff000', pages: 6144 }, { baseMPN: '0x2000000000', pages: 65536 }] },
     vm: { memMB: 32 },

@@ -87,6 +87,11 @@ export interface BulkClock {
   advance(n: number): void;
   /** The last fine step counted reached `stmt` of `fn`, which carries a phase label. */
   phase(fn: string, stmt: Stmt<never>): void;
+  /**
+   * `stmt` of `fn` (which carries a phase label) was reached at each of `steps`, in order, all of
+   * them counted already: for a bulk that counts a batch at once instead of each iteration.
+   */
+  phaseAt(fn: string, stmt: Stmt<never>, steps: Float64Array): void;
 }
 
 export interface FnDef<C = unknown> {

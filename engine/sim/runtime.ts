@@ -279,7 +279,13 @@ export class Runtime<C> {
       (n) => {
         this.recording!.ticks += n;
       },
-      (fn, stmt) => {
+      (fn, stmt, steps) => {
+        if (steps) {
+          // A batch of steps, counted already: a run of its own (a copy, the caller's array is its own).
+          this.flushBulkPhases();
+          this.phaseRuns.push({ name: stmt.phase!, fn, line: stmt.line!, steps: steps.slice(), n: steps.length });
+          return;
+        }
         const run = this.bulkPhases;
         if (run && run.line === stmt.line && run.fn === fn) {
           if (run.n === run.steps.length) run.steps = grown(run.steps);
@@ -1299,14 +1305,17 @@ class StepClock implements BulkClock {
   budget = Infinity;
   constructor(
     private readonly onAdvance: (n: number) => void,
-    private readonly onPhase: (fn: string, stmt: Stmt<never>) => void,
+    private readonly onPhase: (fn: string, stmt: Stmt<never>, steps: Float64Array | null) => void,
   ) {}
   advance(n: number): void {
     this.budget -= n;
     this.onAdvance(n);
   }
   phase(fn: string, stmt: Stmt<never>): void {
-    this.onPhase(fn, stmt);
+    this.onPhase(fn, stmt, null);
+  }
+  phaseAt(fn: string, stmt: Stmt<never>, steps: Float64Array): void {
+    if (steps.length > 0) this.onPhase(fn, stmt, steps);
   }
 }
 

@@ -5,21 +5,18 @@
 // activated against the same vscode stand-in and driven alike (test/web/browserHost.ts): launch with
 // stopOnEntry to the first stop; then, at the first VmMemMigrateAddPageToDest inside the transfer
 // loop, one step round trip (next → stopped → stackTrace; the mean of STEPS in a row). RUNS runs per
-// host, alternating; the figure is the median, the spread its range. Plus browser-rss-64GiB: what the
-// first session adds to Chromium's renderer against what it adds to this process.
+// host, alternating. Plus browser-rss-64GiB: what the
+// first session adds to Chromium's renderer against what it adds to the Node host's process. Lines
+// in harness.report's format: medians of the paired samples and their spread.
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { type Host, browserHost, chromiumPath, nodeHost } from '../web/browserHost';
+import { report } from './harness';
 
 const RUNS = 5;
 const STEPS = 1000;
 const CONFIG = { type: 'fsr', request: 'launch', name: 'FSR: big-vm', scenario: 'big-vm', stopOnEntry: true };
 const MiB = 2 ** 20;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const range = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 async function rssAtFirstStop(h: Host): Promise<number> {
   await h.gc();
@@ -105,15 +102,10 @@ async function main(): Promise<void> {
   for (const [name, xs] of [['first stop', first], ['step', step]] as const) {
     console.error(`  ${name}: browser ${xs.browser!.map((x) => x.toFixed(name === 'step' ? 3 : 0)).join(' ')} ms; node ${xs.node!.map((x) => x.toFixed(name === 'step' ? 3 : 0)).join(' ')} ms`);
   }
-  const line = (name: string, xs: Record<string, number[]>, digits: number) => {
-    const v = median(xs.browser!);
-    const b = median(xs.node!);
-    const ratios = xs.browser!.map((x, i) => x / xs.node![i]!);
-    console.log(`${name}: value=${v.toFixed(digits)}ms baseline=${b.toFixed(digits)}ms ratio=${(v / b).toFixed(2)} target=≤2 (median of ${RUNS} runs; browser ${range(xs.browser!, digits)} ms, node ${range(xs.node!, digits)} ms, per-run ratio ${range(ratios, 2)})`);
-  };
-  line('browser-first-stop-64GiB', first, 0);
-  line('browser-step-64GiB', step, 3);
-  console.log(`browser-rss-64GiB: value=${(rssBrowser / MiB).toFixed(0)}MiB baseline=${(rssNode / MiB).toFixed(0)}MiB ratio=${(rssBrowser / rssNode).toFixed(2)} target=≤2 (resident memory the first big-vm session adds at its first stop: Chromium's renderer, where the worker runs, vs the Node host's process)`);
+  // Each run's browser and Node samples were taken together (the order alternating): paired samples.
+  report('browser-first-stop-64GiB', first.browser!, first.node!, '≤2', { note: 'launch with stopOnEntry to the first stopped event' });
+  report('browser-step-64GiB', step.browser!, step.node!, '≤2', { note: `next → stopped → stackTrace in the transfer loop, the mean of ${STEPS} in a row each run` });
+  report('browser-rss-64GiB', [rssBrowser / MiB], [rssNode / MiB], '≤2', { unit: 'MiB', note: "resident memory the first big-vm session adds at its first stop: Chromium's renderer, where the worker runs, vs the Node host's process" });
   process.exit(0);
 }
 

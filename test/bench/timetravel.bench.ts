@@ -9,14 +9,7 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { FsrDebugSession } from '../../adapter/debugSession';
 import { Session, builtinScenario, parseScenario, valueHistory } from '../../engine/index';
-import { gc } from './harness';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} ms`;
-function line(name: string, values: number[], baselines: number[], target: string, note: string): void {
-  const ratios = values.map((v, i) => v / baselines[i]!);
-  console.log(`${name}: value=${median(values).toFixed(1)}ms baseline=${median(baselines).toFixed(1)}ms ratio=${median(ratios).toFixed(2)} target=${target} (median of ${values.length}; value ${spread(values)}, baseline ${spread(baselines)}, ratios ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; ${note})`);
-}
+import { gc, report } from './harness';
 
 // ---- history-query-1M -------------------------------------------------------------------------------
 
@@ -49,7 +42,7 @@ function historyQuery(): void {
     values.push(performance.now() - t);
   }
   if (sink === 0.5 || rows === 0) throw new Error('unexpected');
-  line('history-query-1M', values, baselines, '≤3', `${records.length} steps retained, ${s.rt.changes.count} changes logged, ${rows} rows for ${target.world} PFrame ${pg}.type`);
+  report('history-query-1M', values, baselines, '≤3', { note: `${records.length} steps retained, ${s.rt.changes.count} changes logged, ${rows} rows for ${target.world} PFrame ${pg}.type` });
 }
 
 // ---- goto-far-64GiB ---------------------------------------------------------------------------------
@@ -72,7 +65,7 @@ function gotoFar(): void {
     values.push(performance.now() - t);
     if (s.rt.stepCount !== end || s.outcome().victor !== 'destination') throw new Error('goto did not come back to the end');
   }
-  line('goto-far-64GiB', values, baselines, '≤2', 'from the last step to step 1 and back, vs launch and run to the end');
+  report('goto-far-64GiB', values, baselines, '≤2', { note: 'from the last step to step 1 and back, vs launch and run to the end' });
 }
 
 // ---- start-at-step-64GiB ------------------------------------------------------------------------------
@@ -129,7 +122,7 @@ async function startAtStep(): Promise<void> {
     baselines.push(b.ms);
     values.push(v.ms);
   }
-  line('start-at-step-64GiB', values, baselines, '≤1.2', 'launch with startAtStep at the last step vs launch and continue to the end');
+  report('start-at-step-64GiB', values, baselines, '≤1.2', { note: 'launch with startAtStep at the last step vs launch and continue to the end' });
 }
 
 historyQuery();

@@ -303,6 +303,11 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
   let moved = 0;
   const at = noBlock();
   const start = cx.rt.now;
+  // The fine steps counted so far, and the step of each directory's redirect (the clock hears of
+  // both once, after the loop).
+  let ticks = 0;
+  let redirects = new Float64Array(64);
+  const budget = clock.budget;
   let d = from;
   for (; d < to; d++) {
     const srcMPN = src.dirMPN(d);
@@ -312,7 +317,7 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
     const first = d * ALLOC_PDIR_PAGES;
     const count = Math.min(ALLOC_PDIR_PAGES, numPages - first);
     // Whole directories only, within the budget (at most every page REGULAR).
-    if (clock.budget < TRANSFER_DIR_STEPS(count, count)) break;
+    if (budget - ticks < TRANSFER_DIR_STEPS(count, count)) break;
     const words = host.peekWords(srcMPN) ?? host.map(srcMPN).u32;
     const n = moveDirEntries(bm, words, count, first, src.owners.mainmem.slot, dst.owners.mainmem.slot, at);
     if (n < 0) {
@@ -330,18 +335,20 @@ function transferDirsFast(cx: FsrContext, from: number, to: number, clock: BulkC
       doneSrc = grown(doneSrc);
       doneDst = grown(doneDst);
       regs = grown(regs);
+      redirects = grown(redirects);
     }
     doneSrc[k] = srcMPN;
     doneDst[k] = dstMPN;
     regs[k] = n;
-    k++;
     // The fine path reaches the redirect at its own step in the directory's iteration. (The changes
     // to the directories and their pages' owners the trace answers for, at their own steps too.)
-    clock.advance(TRANSFER_DIR_REDIRECT(count, n));
-    clock.phase(VmMemMigrateTransferPageDir.name, sites().redirect);
-    clock.advance(TRANSFER_DIR_STEPS(count, n) - TRANSFER_DIR_REDIRECT(count, n));
+    redirects[k] = start + ticks + TRANSFER_DIR_REDIRECT(count, n);
+    ticks += TRANSFER_DIR_STEPS(count, n);
+    k++;
   }
   if (k === 0) return d;
+  clock.advance(ticks);
+  clock.phaseAt(VmMemMigrateTransferPageDir.name, sites().redirect, redirects.subarray(0, k));
   cx.rt.traceBulk(new TransferTrace(cx, start, from, doneSrc, doneDst, regs, k, sites()));
   host.freeOwnedBatch(doneDst.subarray(0, k));
   // Each directory took both worlds' pdir locks once, as the fine path does.
