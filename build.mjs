@@ -1,8 +1,9 @@
 // One esbuild config, one context per target (STYLE.md §12). `node build.mjs [--watch] [--production]`.
 // A target builds once its entry file exists. The engine is bundled for platform 'neutral': any
-// Node built-in it imported would fail the build.
+// Node built-in it imported would fail the build. So does the web extension's (noNodeBuiltins).
 import * as esbuild from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
+import { WEB_SUBSTITUTES, noNodeBuiltins } from './scripts/no-node-builtins.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -14,7 +15,11 @@ const targets = [
   // The stand-alone debug adapter: `node dist/adapter.js` (stdio) or `--server=PORT`.
   { entryPoints: ['adapter/main.ts'], outfile: 'dist/adapter.js', platform: 'node', format: 'cjs' },
   // The extension host side; vscode is provided at run time.
-  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { entryPoints: ['extension/node.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // The same extension for the browser's web worker host (package.json `browser`). No Node built-in
+  // may enter it; @vscode/debugadapter's two are stood in for (WEB_SUBSTITUTES).
+  { entryPoints: ['extension/browser.ts'], outfile: 'dist/web/extension.js', platform: 'browser', format: 'cjs', external: ['vscode'],
+    plugins: [noNodeBuiltins({ substitutes: WEB_SUBSTITUTES })] },
   // The webview's browser code.
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   // The headless simulator: `npx fsr-sim run <scenario|file>`.

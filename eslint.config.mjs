@@ -6,6 +6,11 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+/** Node's globals, which a web worker does not have. */
+const nodeGlobals = ['process', 'require', 'Buffer', 'setImmediate', '__dirname', '__filename', 'global'].map((name) => ({
+  name,
+  message: `${name} is Node's: this code also runs in the browser's web worker host (ARCHITECTURE.md, Build).`,
+}));
 const layerMessage = (layer) =>
   `${layer} must stay free of this import (see ARCHITECTURE.md, layer rules).`;
 
@@ -45,6 +50,21 @@ export default tseslint.config(
         patterns: [{ group: ['node:*'], message: 'Only adapter/main.ts may import Node built-ins.' },
           { group: ['../extension/*', '../webview/*'], message: 'The adapter depends only on the engine.' }],
       }],
+      // It runs inline in the browser's web worker host too, where none of these exist.
+      'no-restricted-globals': ['error', ...nodeGlobals],
+    },
+  },
+  {
+    // The extension as the web entry (extension/browser.ts) bundles it: no Node except in the
+    // desktop-only files (the entry node.ts and the process adapter).
+    files: ['extension/**/*.ts'],
+    ignores: ['extension/node.ts', 'extension/adapterFactory.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'The web extension has no Node: only extension/node.ts and adapterFactory.ts (desktop only) may import Node built-ins.' })),
+        patterns: [{ group: ['node:*'], message: 'The web extension has no Node: only extension/node.ts and adapterFactory.ts may import Node built-ins.' }],
+      }],
+      'no-restricted-globals': ['error', ...nodeGlobals],
     },
   },
 );

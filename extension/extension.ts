@@ -1,12 +1,14 @@
 // Activation: builds each service (adapter factory, configuration provider, adapter log, phases tree,
 // host-memory panel, commands) and registers it for disposal. Only wiring; no logic of its own.
+// Shared by both entries: node.ts (desktop, Node host) and browser.ts (the web worker host) pass
+// what differs, so nothing Node-only is imported here.
 
 import * as vscode from 'vscode';
 import { BUILTIN_NAMES } from '../engine/index';
 import { AdapterLogTrackerFactory, SessionEvents } from './adapterLog';
-import { FsrAdapterFactory, adapterMode } from './adapterFactory';
 import { FsrConfigurationProvider, FsrDynamicConfigurationProvider, pickScenario } from './configProvider';
 import { type DrawnReport, HostMemoryPanel } from './hostMemoryPanel';
+import { type HostReport, describeHost, hostReport } from './hostReport';
 import { launchConfig } from './manifest';
 import { PhasesView, setFunctionBreakpoint } from './phasesView';
 import { ModelLineDecorator } from './provenance';
@@ -15,9 +17,20 @@ import { ModelLineDecorator } from './provenance';
 export interface FsrExtensionApi {
   hostMemory: { readonly isOpen: boolean; readonly lastDrawn: DrawnReport | undefined; onDidDraw: vscode.Event<DrawnReport> };
   adapterMode(): 'inline' | 'process';
+  /** Where this extension host runs (web worker or Node), as it sees itself. */
+  host: HostReport;
 }
 
-export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
+/** What differs between the desktop (Node) and the web worker host. */
+export interface FsrHost {
+  kind: 'node' | 'web';
+  adapterFactory(extensionUri: vscode.Uri): vscode.DebugAdapterDescriptorFactory;
+  adapterMode(): 'inline' | 'process';
+}
+
+export function activate(context: vscode.ExtensionContext, host: FsrHost): FsrExtensionApi {
+  const { adapterMode } = host;
+  const report = hostReport(host.kind);
   const log = vscode.window.createOutputChannel('FSR Handoff Debugger', { log: true });
   const events = new SessionEvents();
   const panel = new HostMemoryPanel(context.extensionUri, log);
@@ -38,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
     new ModelLineDecorator(context.extensionUri),
     vscode.debug.registerDebugConfigurationProvider('fsr', configs, vscode.DebugConfigurationProviderTriggerKind.Initial),
     vscode.debug.registerDebugConfigurationProvider('fsr', new FsrDynamicConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
-    vscode.debug.registerDebugAdapterDescriptorFactory('fsr', new FsrAdapterFactory(context.extensionUri)),
+    vscode.debug.registerDebugAdapterDescriptorFactory('fsr', host.adapterFactory(context.extensionUri)),
     vscode.debug.registerDebugAdapterTrackerFactory('fsr', new AdapterLogTrackerFactory(log, events, adapterMode)),
     events.onDidChange((c) => panel.onSessionChange(c)),
     vscode.commands.registerCommand('fsr.showHostMemory', () => panel.show()),
@@ -48,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
       if (typeof name === 'string' && name) setFunctionBreakpoint(name, true);
     }),
   );
-  log.info(`FSR Handoff Debugger active (adapter ${adapterMode()})`);
+  log.info(`FSR Handoff Debugger active (adapter ${adapterMode()}; ${describeHost(report)})`);
 
   return {
     hostMemory: {
@@ -61,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
       onDidDraw: panel.onDidDraw,
     },
     adapterMode,
+    host: report,
   };
 }
 

@@ -16,7 +16,7 @@ export interface DrawnReport {
 function nonce(): string {
   const bytes = new Uint8Array(18);
   globalThis.crypto.getRandomValues(bytes);
-  return Buffer.from(bytes).toString('base64');
+  return btoa(String.fromCharCode(...bytes)); // btoa, not Buffer: the web worker host has no Buffer
 }
 
 export class HostMemoryPanel implements vscode.Disposable {

@@ -16,11 +16,11 @@ const filters = process.argv.slice(2);
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort()
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 let failed = 0;
-// The webview figure draws in headless Chromium: Debian's, installed the way the VS Code tests do it.
+// The webview and browser figures run in headless Chromium: Debian's, installed the way the VS Code tests do it.
 const env = { ...process.env };
-if (files.some((f) => f.startsWith('webview'))) {
+if (files.some((f) => f.startsWith('webview') || f.startsWith('browser'))) {
   try {
-    env.FSR_CHROMIUM = ensureChromium('the webview bench draws in a headless Chromium');
+    env.FSR_CHROMIUM = ensureChromium('the webview and browser benches run in a headless Chromium');
   } catch (e) {
     console.error(e.message);
   }
@@ -28,6 +28,7 @@ if (files.some((f) => f.startsWith('webview'))) {
 for (const f of files) {
   const bundle = join(out, f.replace(/\.ts$/, '.mjs'));
   await esbuild.build({ entryPoints: [join(dir, f)], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'es2022', logLevel: 'warning', mainFields: ['module', 'main'],
+    external: ['esbuild', 'playwright-core'], // each finds its own files (a binary, a browser driver) at run time
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
   const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', bundle], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {

@@ -1,5 +1,6 @@
 // `npm run test:vscode`: the tests in a real VS Code — the @vscode/test-electron extension-host suite
-// and the UI end-to-end test against the packaged .vsix — ending with `N passed, N failed` (written instead
+// and the UI end-to-end test against the packaged .vsix, in the Node and in the web worker extension
+// host — ending with `N passed, N failed` (written instead
 // to $FSR_RESULTS when set, for test/all.mjs). Installs its tools first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,14 +49,17 @@ try {
 }
 
 if (existsSync(vsix)) {
-  console.log('UI end-to-end test (the .vsix in code-server, screenshots in test/screenshots/):');
-  try {
-    const r = await runUiTest({ vsix });
-    passed += r.passed;
-    failed += r.failed;
-  } catch (e) {
-    console.log(`UI test run failed: ${e?.message ?? e}`);
-    failed++;
+  // The same walk twice: in the Node extension host, then pinned to the browser's web worker host.
+  for (const host of ['node', 'web']) {
+    console.log(`UI end-to-end test in the ${host === 'web' ? 'web worker' : 'Node'} extension host (the .vsix in code-server, screenshots in test/screenshots/):`);
+    try {
+      const r = await runUiTest({ vsix, host });
+      passed += r.passed;
+      failed += r.failed;
+    } catch (e) {
+      console.log(`UI test run failed: ${e?.message ?? e}`);
+      failed++;
+    }
   }
 }
 finish();

@@ -117,6 +117,10 @@ describe('FSR Handoff Debugger in VS Code', function () {
 
   it('runs shared-swap inline to World_SetPanicNoCore and serves fsr/view and fsr/page', async function () {
     assert.equal(api.adapterMode(), 'inline');
+    // This suite runs in the Node extension host: the desktop entry, with Node's globals.
+    assert.equal(api.host.entry, 'node');
+    assert.equal(api.host.process, 'object');
+    assert.equal(api.host.worker, false);
     const session = await runToPointOfNoReturn(stops, 'shared-swap');
     const view = (await session.customRequest('fsr/view', {})) as { step: number; phases: Array<{ name: string }>; cells: string; source: { presentDirs: number } };
     assert.ok(view.step > 0);

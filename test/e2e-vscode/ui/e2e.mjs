@@ -1,15 +1,30 @@
 // The end-to-end UI test in a real VS Code (code-server + headless Chromium): installs the .vsix, opens
 // examples/, ticks World_SetPanicNoCore in FSR Phases, runs shared-swap to it, reads a PFrame in Variables,
-// sees the host-memory map, steps back. Screenshots go to test/screenshots/ (git-ignored). Knows the UI only.
+// sees the host-memory map, steps back, and reads from the extension's own log which host ran it.
+// `host: 'web'` pins the extension to the browser's web worker extension host (`extensions.webWorker`,
+// `remote.extensionKind`), where VS Code loads package.json's `browser` entry, and then also measures
+// big-vm there (launch to the first stop, a step, the renderer's memory, the page's longest frame).
+// Screenshots go to test/screenshots/ (git-ignored; `web-…` for the web run). Knows the UI only.
 import { cpSync, mkdirSync } from 'node:fs';
-/* global document */ // used inside page.evaluate, which runs in the webview
+/* global document, window, requestAnimationFrame, performance */ // used inside page.evaluate, which runs in the page
 import { join } from 'node:path';
+import { chromiumBrowserPid, rendererRss } from '../../web/rss.mjs';
 import { ensureTools, installVsix, launchBrowser, root, scratch, startCodeServer } from '../codeServer.mjs';
 
 const shots = join(root, 'test', 'screenshots');
+const EXT_ID = 'fsr-handoff.fsr-handoff-debugger';
 
-/** Runs the steps as checks; returns { passed, failed }. */
-export async function runUiTest({ vsix }) {
+/** The settings that run our extension in the web worker extension host instead of the Node one. */
+export const WEB_WORKER_SETTINGS = { 'extensions.webWorker': true, 'remote.extensionKind': { [EXT_ID]: ['web'] } };
+
+/** Chromium's renderers' resident memory, for the browser whose profile is in `dir`. */
+function rendererRssOf(dir) {
+  const pid = chromiumBrowserPid(dir);
+  return pid ? rendererRss(pid) : NaN;
+}
+
+/** Runs the steps as checks; returns { passed, failed, figures }. */
+export async function runUiTest({ vsix, host = 'node' }) {
   mkdirSync(shots, { recursive: true });
   const tools = ensureTools({ chromium: true });
   const s = scratch('fsr-e2e-');
@@ -17,12 +32,14 @@ export async function runUiTest({ vsix }) {
   installVsix(tools, s, vsix);
   const ws = join(s.dir, 'examples');
   cpSync(join(root, 'examples'), ws, { recursive: true });
-  const server = await startCodeServer(tools, s, { workspace: ws });
+  const web = host === 'web';
+  const server = await startCodeServer(tools, s, { workspace: ws, settings: web ? WEB_WORKER_SETTINGS : {} });
+  const figures = {};
   const browser = await launchBrowser(tools, s);
   const page = browser.pages()[0] ?? (await browser.newPage());
   let n = 0;
   const shot = async (name) => {
-    const file = join(shots, `${String(++n).padStart(2, '0')}-${name}.png`);
+    const file = join(shots, `${web ? 'web-' : ''}${String(++n).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file });
     return file;
   };
@@ -137,7 +154,7 @@ export async function runUiTest({ vsix }) {
       await shot('host-memory');
       // The whole webview, section by section (it scrolls inside its panel).
       for (const id of ['map', 'swap', 'timeline', 'machines', 'invariants']) {
-        await frame.locator(`#${id}`).screenshot({ path: join(shots, `${String(n).padStart(2, '0')}-webview-${id}.png`) });
+        await frame.locator(`#${id}`).screenshot({ path: join(shots, `${web ? 'web-' : ''}${String(n).padStart(2, '0')}-webview-${id}.png`) });
       }
     });
     await step('clicking a pdir page shows its PFrames', async () => {
@@ -147,7 +164,7 @@ export async function runUiTest({ vsix }) {
       await cv.click({ position: { x: 4, y: 44 } });
       await frame.locator('#page table').first().waitFor({ timeout: 10_000 });
       if (!box) throw new Error('no canvas box');
-      await frame.locator('#page').screenshot({ path: join(shots, `${String(n).padStart(2, '0')}-webview-page.png`) });
+      await frame.locator('#page').screenshot({ path: join(shots, `${web ? 'web-' : ''}${String(n).padStart(2, '0')}-webview-page.png`) });
       await shot('host-memory-page');
     });
     let stepBefore = '';
@@ -167,6 +184,121 @@ export async function runUiTest({ vsix }) {
       await page.waitForTimeout(800);
       await shot('stepped-back');
     });
+    await step(`the extension's own report: it ran in ${web ? "the browser's web worker, not Node" : 'Node'}`, async () => {
+      const text = await showLog(page);
+      const line = /FSR Handoff Debugger active \(([^\n]*)\)/.exec(text)?.[1];
+      if (!line) throw new Error(`no activation line in the FSR Handoff Debugger output:\n${text.slice(0, 1000)}`);
+      console.log(`    log: ${line}`);
+      figures.hostLine = line;
+      const want = web
+        ? [/entry web/, /running in a web worker/, /typeof process undefined/, /typeof importScripts function/, /WorkerGlobalScope true/]
+        : [/entry node/, /running in Node/, /typeof process object/];
+      for (const re of want) if (!re.test(line)) throw new Error(`the host line lacks ${re}: ${line}`);
+      figures.wasm = /handoff scan in (\w+)/.exec(line)?.[1];
+      await shot('host-report');
+    });
+    if (web) {
+      await step("the workbench's Running Extensions lists ours in the web worker host", async () => {
+        await runCommand(page, 'Developer: Show Running Extensions');
+        const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'FSR Handoff Debugger' }).first();
+        await row.waitFor({ timeout: 20_000 });
+        const text = (await row.innerText()).replace(/\s+/g, ' ');
+        console.log(`    running extensions: ${text}`);
+        if (!/web worker/i.test(text)) throw new Error(`the row does not say web worker: ${text}`);
+        await shot('running-extensions');
+        await page.keyboard.press('Control+W');
+      });
+      await step('the walkthrough opens, and its first link starts a scenario', async () => {
+        await page.keyboard.press('Shift+F5'); // end shared-swap
+        await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => {});
+        await runCommand(page, 'Welcome: Open Walkthrough...');
+        const ours = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debugging an FSR handoff' }).first();
+        await ours.waitFor({ timeout: 10_000 });
+        await ours.click();
+        const title = page.locator('.getting-started-step', { hasText: 'Shared vs unshared swap' }).first();
+        await title.waitFor({ timeout: 20_000 });
+        await title.click();
+        await page.locator('.getting-started-step a, .getting-started-step .button-link', { hasText: 'Debug shared-swap' }).first().click();
+        await page.locator('.debug-call-stack .monaco-list-row').first().waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(1000);
+        await shot('walkthrough');
+      });
+      await step("launch.json's scenario file, read through workspace.fs from the remote folder; the Debug Console walks a BPN; reverse continue", async () => {
+        await page.keyboard.press('Shift+F5'); // end the walkthrough's session
+        await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => {});
+        await runCommand(page, 'Debug: Select and Start Debugging');
+        const cfg = page.locator('.quick-input-list .monaco-list-row', { hasText: 'my-scenario.json' }).first();
+        await cfg.waitFor({ timeout: 10_000 });
+        await cfg.click();
+        await page.locator('.debug-call-stack .monaco-list-row').first().waitFor({ timeout: 60_000 });
+        await page.keyboard.press('Control+Shift+Y'); // the Debug Console, its input focused
+        const repl = page.locator('.repl');
+        await repl.locator('.monaco-list-row', { hasText: 'scenario my-scenario' }).first().waitFor({ timeout: 20_000 });
+        await page.waitForTimeout(500);
+        await page.keyboard.type('BusMem_TranslateBPN(source, BPN_MAINMEM(12))');
+        await page.keyboard.press('Enter');
+        await repl.locator('.monaco-list-row', { hasText: 'Alloc_BPNToMainMemPage' }).first().waitFor({ timeout: 20_000 });
+        await shot('file-scenario-debug-console');
+        // On to World_SetPanicNoCore (the breakpoint ticked above), then reverse continue goes back to the entry stop.
+        await page.keyboard.press('F5');
+        await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'World_SetPanicNoCore' }).first().waitFor({ timeout: 60_000 });
+        await page.locator('.debug-toolbar .codicon-debug-reverse-continue').first().click();
+        await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'World_SetPanicNoCore' }).first().waitFor({ state: 'hidden', timeout: 30_000 });
+        await page.waitForTimeout(800);
+        await shot('reverse-continue');
+      });
+      await step('big-vm (64 GiB) in the web worker: launch to the first stop, a step, memory; the page keeps painting', async () => {
+        await page.keyboard.press('Shift+F5'); // end shared-swap
+        await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => {});
+        await page.waitForTimeout(1500);
+        const rss0 = rendererRssOf(s.dir);
+        // The longest gap between two animation frames of the workbench while the worker builds the VM.
+        await page.evaluate(() => {
+          const w = window;
+          w.__fsrGaps = { max: 0, last: performance.now(), on: true };
+          const tick = (t) => {
+            const g = w.__fsrGaps;
+            g.max = Math.max(g.max, t - g.last);
+            g.last = t;
+            if (g.on) requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        });
+        await runCommand(page, 'FSR: Debug a Built-in Scenario…');
+        const input = page.locator('.quick-input-widget input');
+        await input.fill('big-vm');
+        const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'big-vm' }).first();
+        await pick.waitFor({ timeout: 10_000 });
+        figures.pickerText = (await pick.innerText()).replace(/\s+/g, ' ');
+        const t0 = Date.now();
+        await page.keyboard.press('Enter');
+        // Stopped on entry: the call stack shows a frame of the big-vm session and the toolbar can step.
+        await page.locator('.debug-call-stack .monaco-list-row', { hasText: /FSR/ }).first().waitFor({ timeout: 180_000 });
+        await page.locator('.debug-toolbar .codicon-debug-step-over').first().waitFor({ timeout: 180_000 });
+        await page.locator('.debug-call-stack .monaco-list-row .stack-frame').first().waitFor({ timeout: 180_000 });
+        figures.firstStopMs = Date.now() - t0;
+        const rss1 = rendererRssOf(s.dir);
+        figures.rendererRssMiB = Math.round((rss1 - rss0) / 2 ** 20);
+        if (!(rss0 > 0)) throw new Error('found no Chromium renderer to measure');
+        await shot('big-vm-entry');
+        const frameText = async () => (await page.locator('.debug-call-stack .monaco-list-row .stack-frame').first().innerText()).replace(/\s+/g, ' ');
+        const before = await frameText();
+        const t1 = Date.now();
+        await page.keyboard.press('F10');
+        for (let now = before; now === before && Date.now() - t1 < 60_000; ) {
+          await page.waitForTimeout(20);
+          now = await frameText();
+        }
+        figures.stepMs = Date.now() - t1;
+        figures.maxFrameGapMs = Math.round(await page.evaluate(() => {
+          window.__fsrGaps.on = false;
+          return window.__fsrGaps.max;
+        }));
+        console.log(`    big-vm in the web worker: first stop ${figures.firstStopMs} ms, a step ${figures.stepMs} ms (as the UI shows them), renderer memory +${figures.rendererRssMiB} MiB, longest frame ${figures.maxFrameGapMs} ms; picker: ${figures.pickerText}`);
+        await shot('big-vm-step');
+        if (figures.maxFrameGapMs > 1000) throw new Error(`the page froze for ${figures.maxFrameGapMs} ms while the worker built the VM`);
+      });
+    }
   } catch {
     // the failing step is already recorded
   } finally {
@@ -174,12 +306,42 @@ export async function runUiTest({ vsix }) {
     await server.stop();
     s.remove();
   }
-  return { passed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length };
+  return { passed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, figures };
+}
+
+/** Runs a command by its palette title (the row whose label is exactly that). */
+async function runCommand(page, title) {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: title }) }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click();
+}
+
+/** The FSR Handoff Debugger output channel's activation line (FSR: Show Adapter Log opens it; the panel's filter finds the line). */
+async function showLog(page) {
+  await runCommand(page, 'FSR: Show Adapter Log');
+  const view = page.locator('.part.panel .view-lines').first();
+  await view.waitFor({ timeout: 10_000 });
+  const filter = page.locator('.part.panel input[placeholder^="Filter"]').first();
+  await filter.fill('FSR Handoff Debugger active');
+  const deadline = Date.now() + 10_000;
+  let text = '';
+  while (!/FSR Handoff Debugger active[^]*\)/.test(text) && Date.now() < deadline) {
+    await page.waitForTimeout(300);
+    // Monaco draws spaces as no-break spaces and wraps long lines.
+    text = (await view.innerText()).replace(/\u00a0/g, ' ').replace(/\n(?!\d{4}-)/g, ' ').replace(/ +/g, ' ');
+  }
+  return text;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const vsix = process.argv[2] ?? join(root, 'fsr-handoff-debugger.vsix');
-  runUiTest({ vsix }).then((r) => {
+  // node test/e2e-vscode/ui/e2e.mjs [--web] [VSIX]
+  const web = process.argv.includes('--web');
+  const vsix = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(root, 'fsr-handoff-debugger.vsix');
+  runUiTest({ vsix, host: web ? 'web' : 'node' }).then((r) => {
     console.log(`${r.passed} passed, ${r.failed} failed`);
     process.exit(r.failed ? 1 : 0);
   });
