@@ -1121,6 +1121,13 @@ export class Runtime<C> {
           const changed = this.watches.some((w, k) => w.read() !== before[k]);
           this.runTo(end);
           if (!changed) {
+            // Nothing inside stops, but the moment after the step may (a breakpoint on the line after
+            // the loop, an exception the step raised), as in the general case below.
+            const stop = end < start && end > low ? this.stopAt(this.history[this.history.length - 1]!, count) : null;
+            if (stop) {
+              this.resyncWatches();
+              return this.stop(stop);
+            }
             if (rec.at < low) {
               this.gotoStep(low);
               break;
