@@ -973,6 +973,9 @@ export class Runtime<C> {
    */
   arrivalsAt(line: number, opts: { ahead: number; limit: number; replayUpTo: number }): { past: Array<{ step: number; actor: number }>; future: Array<{ step: number; actor: number }>; skipped: Array<{ from: number; to: number }> } {
     const here = this.clock;
+    // Stopped at an actor's start: coming back here must keep that pick (and the draw that made it).
+    const pick = this.pendingPick;
+    const rngHere = this.rng.state;
     const past: Array<{ step: number; actor: number }> = [];
     const skipped: Array<{ from: number; to: number }> = [];
     const hidden: StepRecord[] = [];
@@ -1006,6 +1009,10 @@ export class Runtime<C> {
       this.runTo(here + opts.ahead, true, collect(future));
     }
     this.gotoStep(here);
+    if (pick) {
+      this.pendingPick = pick;
+      this.rng.state = rngHere;
+    }
     past.sort((a, b) => a.step - b.step);
     return { past: past.filter((p) => p.step < here), future: future.filter((f) => f.step > here), skipped };
   }
@@ -1170,6 +1177,7 @@ export class Runtime<C> {
         const entry = this.matchBreakpoints(this.actors[rec.actor]!, true, count, false);
         if (entry) {
           this.resyncWatches();
+          this.holdPick(rec.actor, rec.rng);
           const cur = this.current(this.actors[rec.actor]!)!;
           return this.stop({ ...entry, description: `${this.actors[rec.actor]!.name} starts ${cur.frame.fn.name} (line ${cur.stmt.line})` });
         }
@@ -1177,6 +1185,18 @@ export class Runtime<C> {
     }
     this.resyncWatches();
     return null;
+  }
+
+  /**
+   * Stopped before `actorId`'s first step, as forward stops at its start: the scheduler draws it again
+   * (its state is the one from before that draw), and the next run goes on with that pick instead of
+   * stopping at the same start once more.
+   */
+  private holdPick(actorId: number, rngBefore: number): void {
+    let runnable = 0;
+    for (const a of this.actors) if (!a.done && !this.waits(a)) runnable++;
+    if (runnable > 1) this.rng.below(runnable);
+    this.pendingPick = { actor: actorId, rng: rngBefore, alone: runnable === 1 };
   }
 
   /** True when a breakpoint lies inside a bulk step's loop (its region is not allowed to run bulk now). */

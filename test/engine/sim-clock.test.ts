@@ -234,6 +234,35 @@ describe('reverse like forward', () => {
     assert.ok(met > 200, `forward stops met: ${met}`);
   });
 
+  it('from a stop at an actor\'s start (reached going back, or after looking for a line\'s moments), continue goes on as forward does', () => {
+    const setup = (s: Session) => s.rt.setBreakpoints(['function'], [{ kind: 'function', name: 'FSRSwapCopyHelper' }, { kind: 'function', name: 'Swap_SwapperThread' }]);
+    const fwd = forwardStops('unshared-swap', setup);
+    assert.ok(fwd.length >= 2);
+    const s = new Session(builtinScenario('unshared-swap'));
+    s.rt.setExceptionFilters([]);
+    s.runToEnd();
+    const end = s.rt.stepCount;
+    setup(s);
+    s.rt.gotoStep(fwd[0]![0] - 1);
+    s.rt.continue();
+    assert.equal(s.rt.run()!.reason, 'function breakpoint');
+    assert.equal(s.rt.stepCount, fwd[0]![0]);
+    // Where is a line that runs later? The run comes back to this start.
+    s.rt.arrivalsAt(s.listing.fns.get('FSR_ResumeDone')!.body[0]!.line!, { ahead: 5000, limit: 5, replayUpTo: 0 });
+    for (const [step] of fwd.slice(1)) {
+      s.rt.continue();
+      assert.equal(s.rt.run()!.reason, 'function breakpoint');
+      assert.equal(s.rt.stepCount, step, 'the next start, not the same one again');
+    }
+    // And from the last start reached going back, on to the end of the same run.
+    s.rt.gotoStep(end);
+    assert.equal(s.rt.reverseContinue().reason, 'function breakpoint');
+    assert.equal(s.rt.stepCount, fwd.at(-1)![0]);
+    s.rt.continue();
+    assert.equal(s.rt.run()!.reason, 'end');
+    assert.equal(s.rt.stepCount, end);
+  });
+
   it('hit counts count going back: "2" stops at the second hit met on the way back', () => {
     const fwd = forwardStops('shared-swap', (s) => s.rt.setBreakpoints(['phase'], [{ kind: 'phase', name: 'pdir redirect' }]));
     const s = new Session(builtinScenario('shared-swap'));
