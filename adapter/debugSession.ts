@@ -1185,7 +1185,7 @@ export class FsrDebugSession extends LoggingDebugSession {
       // The run came back to this step; frame objects may be new ones: clients refetch.
       this.refs.clear();
       if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['threads', 'stacks', 'variables']));
-      for (const r of found.skipped) this.sendEvent(new OutputEvent(`line ${line} may also run inside steps ${r.from}–${r.to} (a bulk step too long to look into)\n`, 'console'));
+      for (const r of found.skipped) this.sendEvent(new OutputEvent(`line ${line} may also run inside steps ${r.from}–${r.to} (${r.why === 'long' ? 'a bulk step too long to look into' : 'a bulk step before an edit or a counted breakpoint hit, which looking into it would undo'})\n`, 'console'));
       const past = found.past.slice(-50).reverse();
       const future = found.future.slice(0, 50);
       this.gotoTargetSteps.clear();
