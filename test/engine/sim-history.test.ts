@@ -176,4 +176,24 @@ describe('history from the recorded history', () => {
       { numRuns: 30, seed: 1 },
     );
   });
+
+  it('an edit now leaves the answers about earlier steps as they were (a bulk step\'s rows read the pdir pages as they were then)', () => {
+    const s = new Session(builtinScenario('shared-swap'));
+    s.rt.setExceptionFilters([]);
+    s.runToEnd();
+    const pfTarget: HistoryTarget = { kind: 'pframe', world: 'destination', pgNum: regular, field: 'type' };
+    const ask = () => ({
+      backmap: valueHistory(s, { kind: 'backmap', mpn: regularMPN }).rows,
+      pframe: valueHistory(s, pfTarget).rows,
+      entries: executions(s, 'VmMemMigrateAddPageToDest'),
+    });
+    const before = ask();
+    assert.equal(before.backmap.length, 2, 'the bulk step moved its BackMap entry');
+    // The debugger zeroes the page's PFrame (type NONE) in the pdir page the destination now uses.
+    const v = s.pframe(s.dst, regular) as { dirMPN: number; pageIndex: number };
+    s.editMemory(v.dirMPN, v.pageIndex * 8, new Uint8Array(8));
+    assert.equal(currentValue(s, pfTarget), 'NONE');
+    assert.deepEqual(ask(), before);
+    assert.equal(valueHistory(s, pfTarget).now, 'NONE');
+  });
 });
