@@ -155,6 +155,8 @@ export class FsrDebugSession extends LoggingDebugSession {
   private watchToDap = new Map<number, number>();
   private progress: { id: string; last: number } | null = null;
   private progressCount = 0;
+  /** gotoTargets is looking through the run (ahead, and into bulk steps) and will come back: what it runs through is not printed. */
+  private looking = false;
   private terminated = false;
   /** The launch asked for `"trace": true`: messages go through LoggingDebugSession's log. */
   private tracing = false;
@@ -462,6 +464,7 @@ export class FsrDebugSession extends LoggingDebugSession {
   // ---- engine events and stops ----------------------------------------------------------------
 
   private onEngineEvent(e: RuntimeEvent): void {
+    if (this.looking) return;
     if (e.type === 'output') {
       this.sendEvent(new OutputEvent(e.line + '\n', e.category));
     } else if (e.type === 'exception') {
@@ -1181,11 +1184,17 @@ export class FsrDebugSession extends LoggingDebugSession {
       while (!s.listing.stmtAt(line) && line < asked + 3 && line < s.listing.lineCount) line++;
       if (!s.listing.stmtAt(line)) throw new InputProblem(`line ${asked} of the listing has no statement to go to`);
       const now = s.rt.stepCount;
-      const found = s.rt.arrivalsAt(line, { ahead: 500_000, limit: 50, replayUpTo: 2_000_000 });
+      this.looking = true;
+      let found: ReturnType<typeof s.rt.arrivalsAt>;
+      try {
+        found = s.rt.arrivalsAt(line, { ahead: 500_000, limit: 50, replayUpTo: 2_000_000 });
+      } finally {
+        this.looking = false;
+      }
       // The run came back to this step; frame objects may be new ones: clients refetch.
       this.refs.clear();
       if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['threads', 'stacks', 'variables']));
-      for (const r of found.skipped) this.sendEvent(new OutputEvent(`line ${line} may also run inside steps ${r.from}–${r.to} (a bulk step too long to look into)\n`, 'console'));
+      for (const r of found.skipped) this.sendEvent(new OutputEvent(`line ${line} may also run inside steps ${r.from}–${r.to} (${r.why === 'long' ? 'a bulk step too long to look into' : 'a bulk step before an edit or a counted breakpoint hit, which looking into it would undo'})\n`, 'console'));
       const past = found.past.slice(-50).reverse();
       const future = found.future.slice(0, 50);
       this.gotoTargetSteps.clear();

@@ -52,6 +52,12 @@ export class ChangeLog {
   site = new Int32Array(1024);
   /** Side objects of FIELD and BITMAP entries, by entry index (holes elsewhere). */
   side: Array<FieldChange | BitmapChange | undefined> = [];
+  /**
+   * The site an entry gets when its maker names none: 0, or the line of the statement a bulk form is
+   * doing the work of while it makes changes through the usual helpers (so a row names that line, as
+   * the fine path's would, not the loop head).
+   */
+  siteNow = 0;
 
   /** The absolute index the next entry gets (a step remembers it, to truncate back to it). */
   get end(): number {
@@ -66,7 +72,7 @@ export class ChangeLog {
     return this.n;
   }
 
-  push(kind: ChangeKind, step: number, key: number, a0: number, a1: number, b0: number, b1: number, side?: FieldChange | BitmapChange, site = 0): void {
+  push(kind: ChangeKind, step: number, key: number, a0: number, a1: number, b0: number, b1: number, side?: FieldChange | BitmapChange, site = this.siteNow): void {
     if (this.n === this.kind.length) {
       this.kind = grown(this.kind);
       this.step = grown(this.step);

@@ -17,6 +17,9 @@ export type HistoryTarget =
   | { kind: 'stat'; world: WorldRef; field: 'allocated' | 'allocs' | 'frees' }
   | { kind: 'swapslot'; world: WorldRef; slot: number };
 
+/** The site of a change log entry a debugger's edit made (history reads it for the past, and shows no row for it). */
+export const EDIT_SITE = -1;
+
 /** One change: at `step` (the state after it), made by `actor` running `fn` at `line`, `old` → `new`. */
 export interface HistoryRow {
   step: number;
@@ -253,7 +256,7 @@ function pframeHistory(s: Session, t: Extract<HistoryTarget, { kind: 'pframe' }>
       if (key2 % 1024 !== 2 * idx) continue;
       const mpn = Math.floor(key2 / 1024);
       const before = { lo: log.a0[i]!, hi: log.a1[i]! };
-      if (mpn === dir) found.push({ step, old: pframeField(before, t.field), nu: pframeField({ lo: log.b0[i]!, hi: log.b1[i]! }, t.field), site: log.site[i]! });
+      if (mpn === dir && log.site[i] !== EDIT_SITE) found.push({ step, old: pframeField(before, t.field), nu: pframeField({ lo: log.b0[i]!, hi: log.b1[i]! }, t.field), site: log.site[i]! });
       asOf.set(mpn, before);
     } else if (k === ChangeKind.PDIR && log.key[i] === key) {
       redirect(step, log.a0[i]!, log.b0[i]!, log.site[i]!);

@@ -241,6 +241,11 @@ export class Runtime<C> {
     if (this.bulkPhases) this.phaseRuns.push(this.bulkPhases);
     this.bulkPhases = null;
   }
+  /**
+   * Steps carrying what running them again would not redo: a debugger's edit, a counted hit of a
+   * breakpoint with a hit condition. A look into the past (arrivalsAt) does not go back across them.
+   */
+  private readonly unreplayable = new WeakSet<StepRecord>();
   /** A bulk step's trace, handed over by the bulk form (traceBulk) while it runs. */
   private pendingTrace: BulkTrace | null = null;
   /** Called by a bulk form while it runs: what it did, for history queries. */
@@ -860,7 +865,7 @@ export class Runtime<C> {
       b.hits++;
       this.attachUndo(() => {
         b.hits--;
-      });
+      }, b.hit !== null);
       return b.hits;
     }, true);
   }
@@ -971,16 +976,22 @@ export class Runtime<C> {
    * steps that could hide some by running them again statement by statement, the future by running
    * on (at most `ahead` steps, or `limit` moments). The run comes back to where it was.
    */
-  arrivalsAt(line: number, opts: { ahead: number; limit: number; replayUpTo: number }): { past: Array<{ step: number; actor: number }>; future: Array<{ step: number; actor: number }>; skipped: Array<{ from: number; to: number }> } {
+  arrivalsAt(line: number, opts: { ahead: number; limit: number; replayUpTo: number }): { past: Array<{ step: number; actor: number }>; future: Array<{ step: number; actor: number }>; skipped: Array<{ from: number; to: number; why: 'long' | 'edit' }> } {
     const here = this.clock;
+    // Stopped at an actor's start: coming back here must keep that pick (and the draw that made it).
+    const pick = this.pendingPick;
+    const rngHere = this.rng.state;
     const past: Array<{ step: number; actor: number }> = [];
-    const skipped: Array<{ from: number; to: number }> = [];
+    const skipped: Array<{ from: number; to: number; why: 'long' | 'edit' }> = [];
     const hidden: StepRecord[] = [];
+    /** Hidden bulk steps before this many are not run again: a later step carries an edit or a counted hit. */
+    let keep = 0;
     // Before its first step, an actor stands at its entry's first statement (where an entry breakpoint stops it).
     const lastEnd = this.actors.map((a) => Math.max(this.horizon, this.firstStep[a.id]!));
     for (const r of this.history) {
       if (r.fromLine === line && !r.bulk) past.push({ step: lastEnd[r.actor]!, actor: r.actor });
       if (r.bulk && (r.fromLine === line || this.bulkInner.get(r.bulk as Stmt<C>)?.lines.has(line))) hidden.push(r);
+      if (this.unreplayable.has(r)) keep = hidden.length;
       lastEnd[r.actor] = r.at + r.ticks;
     }
     const collect = (into: Array<{ step: number; actor: number }>) => (a: Actor): boolean => {
@@ -989,9 +1000,9 @@ export class Runtime<C> {
     };
     // Inside bulk steps: run them again statement by statement (the budget keeps big ones out).
     let budget = opts.replayUpTo;
-    for (const r of hidden) {
-      if (r.ticks > budget) {
-        skipped.push({ from: r.at + 1, to: r.at + r.ticks });
+    for (const [i, r] of hidden.entries()) {
+      if (i < keep || r.ticks > budget) {
+        skipped.push({ from: r.at + 1, to: r.at + r.ticks, why: i < keep ? 'edit' : 'long' });
         continue;
       }
       budget -= r.ticks;
@@ -1006,6 +1017,10 @@ export class Runtime<C> {
       this.runTo(here + opts.ahead, true, collect(future));
     }
     this.gotoStep(here);
+    if (pick) {
+      this.pendingPick = pick;
+      this.rng.state = rngHere;
+    }
     past.sort((a, b) => a.step - b.step);
     return { past: past.filter((p) => p.step < here), future: future.filter((f) => f.step > here), skipped };
   }
@@ -1121,6 +1136,13 @@ export class Runtime<C> {
           const changed = this.watches.some((w, k) => w.read() !== before[k]);
           this.runTo(end);
           if (!changed) {
+            // Nothing inside stops, but the moment after the step may (a breakpoint on the line after
+            // the loop, an exception the step raised), as in the general case below.
+            const stop = end < start && end > low ? this.stopAt(this.history[this.history.length - 1]!, count) : null;
+            if (stop) {
+              this.resyncWatches();
+              return this.stop(stop);
+            }
             if (rec.at < low) {
               this.gotoStep(low);
               break;
@@ -1163,6 +1185,7 @@ export class Runtime<C> {
         const entry = this.matchBreakpoints(this.actors[rec.actor]!, true, count, false);
         if (entry) {
           this.resyncWatches();
+          this.holdPick(rec.actor, rec.rng);
           const cur = this.current(this.actors[rec.actor]!)!;
           return this.stop({ ...entry, description: `${this.actors[rec.actor]!.name} starts ${cur.frame.fn.name} (line ${cur.stmt.line})` });
         }
@@ -1170,6 +1193,18 @@ export class Runtime<C> {
     }
     this.resyncWatches();
     return null;
+  }
+
+  /**
+   * Stopped before `actorId`'s first step, as forward stops at its start: the scheduler draws it again
+   * (its state is the one from before that draw), and the next run goes on with that pick instead of
+   * stopping at the same start once more.
+   */
+  private holdPick(actorId: number, rngBefore: number): void {
+    let runnable = 0;
+    for (const a of this.actors) if (!a.done && !this.waits(a)) runnable++;
+    if (runnable > 1) this.rng.below(runnable);
+    this.pendingPick = { actor: actorId, rng: rngBefore, alone: runnable === 1 };
   }
 
   /** True when a breakpoint lies inside a bulk step's loop (its region is not allowed to run bulk now). */
@@ -1267,14 +1302,19 @@ export class Runtime<C> {
    */
   recordEdit(undo: Undo): void {
     const last = this.history[this.history.length - 1];
-    if (last) last.undo = last.undo === NO_UNDO ? [undo] : [...last.undo, undo];
+    if (last) {
+      last.undo = last.undo === NO_UNDO ? [undo] : [...last.undo, undo];
+      this.unreplayable.add(last);
+    }
     this.resyncWatches();
   }
 
   /** Add an undo entry to the last step (for what happens after it ran: breakpoint hits). */
-  private attachUndo(undo: Undo): void {
+  private attachUndo(undo: Undo, unreplayable: boolean): void {
     const last = this.history[this.history.length - 1];
-    if (last) last.undo = last.undo === NO_UNDO ? [undo] : [...last.undo, undo];
+    if (!last) return;
+    last.undo = last.undo === NO_UNDO ? [undo] : [...last.undo, undo];
+    if (unreplayable) this.unreplayable.add(last);
   }
 
   /** Register invariant breaks found outside a step (after an edit); answers the ones not reported before. */

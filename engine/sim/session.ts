@@ -15,7 +15,8 @@ import { ExprError, type Resolver, type Value, quoted } from './expr';
 import { didYouMean } from '../suggest';
 import { HANDOFF_SECTIONS, LISTING_HEADER, SEED_SPELLINGS } from './handoff/index';
 import { type InvariantBreak, checkEnd, checkStep } from './invariants';
-import { type HistoryTarget, currentValue, describeTarget } from './history';
+import { EDIT_SITE, type HistoryTarget, currentValue, describeTarget } from './history';
+import { ChangeKind, wordsKey } from './changes';
 import { type Frame, buildListing } from './program';
 import { type ActorSpec, Runtime, type RuntimeEvent, type StopInfo } from './runtime';
 import type { Scenario } from './scenario';
@@ -352,7 +353,19 @@ export class Session {
     const wasMaterialized = host.isMaterialized(mpn);
     const page = host.map(mpn);
     const old = page.u8.slice(offset, offset + bytes.length);
+    // The PFrames (word pairs) the write touches, as they were: the change log keeps them, so that
+    // what history reads of the pages as they were at an earlier step (a bulk step's trace, a PFrame's
+    // history) does not take the edit for the past. Site -1: an edit, not a statement of the program.
+    const p0 = offset >>> 3;
+    const p1 = (offset + bytes.length + 7) >>> 3;
+    const words = page.u32.slice(2 * p0, 2 * p1);
     page.u8.set(bytes, offset);
+    for (let p = p0; p < p1; p++) {
+      const i = 2 * (p - p0);
+      const lo = page.u32[2 * p]!;
+      const hi = page.u32[2 * p + 1]!;
+      if (lo !== words[i] || hi !== words[i + 1]) this.rt.changes.push(ChangeKind.WORDS, this.rt.stepCount, wordsKey(mpn, 2 * p), words[i]!, words[i + 1]!, lo, hi, undefined, EDIT_SITE);
+    }
     this.rt.recordEdit(() => {
       if (wasMaterialized) page.u8.set(old, offset);
       else host.dematerialize(mpn);

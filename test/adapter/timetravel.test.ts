@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Session, builtinScenario } from '../../engine/index';
 import { close, evaluate, failure, frames, launch, lineOf, open, stopAfter, vars } from './helpers';
+import { Inline } from './inline';
 
 const LISTING = { name: 'fsr-handoff.c', sourceReference: 1 };
 
@@ -53,6 +54,25 @@ describe('time travel over DAP', () => {
     } finally {
       await close(dc);
     }
+  });
+
+  it('gotoTargets looks ahead and into bulk steps without printing what it ran through: the Debug Console shows no line of the future', async () => {
+    const c = await Inline.stopped('shared-swap');
+    const before = c.events.length;
+    const t = (await c.ok('gotoTargets', { source: LISTING, line: lineOf('VmMemMigrateTransferPageDir', 'PFrame_DirSet(dstWorld') })).targets as DebugProtocol.GotoTarget[];
+    assert.ok(t.length > 1);
+    const printed = c.events.slice(before).filter((e) => e.event === 'output').map((e) => (e as DebugProtocol.OutputEvent).body);
+    assert.deepEqual(printed.filter((o) => o.category !== 'console'), [], 'no log line or exception of steps not reached');
+    assert.equal(((await c.ok('fsr/state', {})) as { stepCount: number }).stepCount, 0);
+    // Going there prints nothing it did not print before either; continuing from there prints the rest.
+    const stop = c.event('stopped');
+    await c.ok('goto', { threadId: 1, targetId: t[0]!.id });
+    await stop;
+    const ended = c.event('stopped');
+    await c.ok('continue', { threadId: 1 });
+    await ended;
+    const logged = c.events.filter((e) => e.event === 'output' && (e as DebugProtocol.OutputEvent).body.category === 'stdout').map((e) => (e as DebugProtocol.OutputEvent).body.output);
+    assert.equal(new Set(logged).size, logged.length, 'each log line once');
   });
 
   it('fsr/goto lands on any step, says where the run ends when asked for more, and names a bad step', async () => {

@@ -173,6 +173,11 @@ describe('reverse like forward', () => {
     ['the fail and panic filters', 'transfer-fail', (s: Session) => s.rt.setExceptionFilters(['fail', 'panic'])],
     ['a data breakpoint on pdirInfo', 'shared-swap', (s: Session) => void s.watch({ kind: 'pdirInfo', world: 'destination', dirIndex: 3 })],
     ['a data breakpoint on resumeState', 'shared-swap', (s: Session) => void s.watch({ kind: 'fsr', field: 'resumeState' })],
+    ['a data breakpoint, and a line breakpoint on the statement after a loop that ran in bulk', 'shared-swap', (s: Session) => {
+      const after = s.listing.fns.get('VmMemMigrateTransferMemory')!.body.find((st) => st.label === 'done')!.line!;
+      s.rt.setBreakpoints(['line'], [{ kind: 'line', line: after }]);
+      s.watch({ kind: 'fsr', field: 'resumeState' });
+    }],
   ] as const) {
     it(`reverse continue meets the forward stops, latest first: ${what}`, () => {
       const fwd = forwardStops(name, setup);
@@ -180,6 +185,83 @@ describe('reverse like forward', () => {
       assert.deepEqual(reverseStops(name, setup), [...fwd].reverse());
     });
   }
+
+  it('reverse continue meets the forward stops over random scenarios, breakpoints (after loops that ran in bulk too), filters and data breakpoints', () => {
+    const fns = ['VmMemMigrateAddPageToDest', 'VmMemMigrateTransferPageDir', 'PFrame_DirSet', 'FSR_ResumeDone', 'Swap_SwapOutPage', 'FSRSwapCopyHelper', 'Swap_SwapperThread', 'FSRCancelPrepareForMemoryTransfer', 'VmMem_FreePDir', 'FSRDestAbort', 'VmMem_InitPDirs'];
+    const arb = fc.record({
+      fns: fc.subarray(fns, { maxLength: 3 }),
+      phases: fc.subarray(PHASES, { maxLength: 2 }),
+      afterLoops: fc.boolean(),
+      filters: fc.subarray(['fail', 'panic', 'invariant'] as ExceptionFilter[]),
+      watch: fc.constantFrom('none', 'resumeState', 'pdirInfo'),
+    });
+    const setup = (s: Session, b: typeof arb extends fc.Arbitrary<infer T> ? T : never): void => {
+      s.rt.setBreakpoints(['function', 'phase'], [...b.fns.map((name) => ({ kind: 'function' as const, name })), ...b.phases.map((name) => ({ kind: 'phase' as const, name }))]);
+      // The statements right after the loops that run in bulk.
+      const after = ['VmMemMigrateTransferMemory', 'VmMem_InitPDirs', 'FSRDestAbort', 'VmMemMigrateInitPageDirsOnDest'].map((fn) => s.listing.fns.get(fn)!.body.find((st) => st.label === 'done')!.line!);
+      if (b.afterLoops) s.rt.setBreakpoints(['line'], after.map((line) => ({ kind: 'line' as const, line })));
+      s.rt.setExceptionFilters(b.filters);
+      if (b.watch === 'resumeState') s.watch({ kind: 'fsr', field: 'resumeState' });
+      if (b.watch === 'pdirInfo') s.watch({ kind: 'pdirInfo', world: 'destination', dirIndex: 0 });
+    };
+    // Two stops at one step (a data breakpoint, then an actor's start) are one moment: going back meets it once.
+    const moments = (stops: Array<[number, number | null, string]>) => stops.filter((x, i) => stops[i + 1]?.[0] !== x[0]);
+    let met = 0;
+    fc.assert(
+      fc.property(arbChoices, arb, (c, b) => {
+        const scenario = parseScenario(toScenario(c), 'random');
+        const f = new Session(scenario);
+        f.rt.setExceptionFilters([]);
+        setup(f, b);
+        const fwd: Array<[number, number | null, string]> = [];
+        for (;;) {
+          f.rt.continue();
+          const st = f.rt.run()!;
+          if (st.reason === 'end' || st.reason === 'deadlock') break;
+          fwd.push([f.rt.stepCount, st.actorId, st.reason]);
+        }
+        const r = new Session(scenario);
+        r.rt.setExceptionFilters([]);
+        r.runToEnd();
+        setup(r, b);
+        const rev: Array<[number, number | null, string]> = [];
+        for (let st = r.rt.reverseContinue(); st.reason !== 'entry'; st = r.rt.reverseContinue()) rev.push([r.rt.stepCount, st.actorId, st.reason]);
+        met += fwd.length;
+        assert.deepEqual(moments(rev.reverse()), moments(fwd));
+      }),
+      { numRuns: 40, seed: 1 },
+    );
+    assert.ok(met > 200, `forward stops met: ${met}`);
+  });
+
+  it('from a stop at an actor\'s start (reached going back, or after looking for a line\'s moments), continue goes on as forward does', () => {
+    const setup = (s: Session) => s.rt.setBreakpoints(['function'], [{ kind: 'function', name: 'FSRSwapCopyHelper' }, { kind: 'function', name: 'Swap_SwapperThread' }]);
+    const fwd = forwardStops('unshared-swap', setup);
+    assert.ok(fwd.length >= 2);
+    const s = new Session(builtinScenario('unshared-swap'));
+    s.rt.setExceptionFilters([]);
+    s.runToEnd();
+    const end = s.rt.stepCount;
+    setup(s);
+    s.rt.gotoStep(fwd[0]![0] - 1);
+    s.rt.continue();
+    assert.equal(s.rt.run()!.reason, 'function breakpoint');
+    assert.equal(s.rt.stepCount, fwd[0]![0]);
+    // Where is a line that runs later? The run comes back to this start.
+    s.rt.arrivalsAt(s.listing.fns.get('FSR_ResumeDone')!.body[0]!.line!, { ahead: 5000, limit: 5, replayUpTo: 0 });
+    for (const [step] of fwd.slice(1)) {
+      s.rt.continue();
+      assert.equal(s.rt.run()!.reason, 'function breakpoint');
+      assert.equal(s.rt.stepCount, step, 'the next start, not the same one again');
+    }
+    // And from the last start reached going back, on to the end of the same run.
+    s.rt.gotoStep(end);
+    assert.equal(s.rt.reverseContinue().reason, 'function breakpoint');
+    assert.equal(s.rt.stepCount, fwd.at(-1)![0]);
+    s.rt.continue();
+    assert.equal(s.rt.run()!.reason, 'end');
+    assert.equal(s.rt.stepCount, end);
+  });
 
   it('hit counts count going back: "2" stops at the second hit met on the way back', () => {
     const fwd = forwardStops('shared-swap', (s) => s.rt.setBreakpoints(['phase'], [{ kind: 'phase', name: 'pdir redirect' }]));

@@ -4,9 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
-  INVALID_MPN64, PAGE_2_DIRINDEX, Session, builtinScenario, currentValue, executions, invariantHistory, pframeField, valueHistory, type HistoryTarget,
+  INVALID_MPN64, PAGE_2_DIRINDEX, Session, builtinScenario, currentValue, executions, invariantHistory, parseScenario, pframeField, valueHistory, type HistoryTarget,
 } from '../../engine/index';
+import { arbChoices, toScenario } from './random-scenarios';
 
 function words(s: Session, world: 'source' | 'destination', pgNum: number): { lo: number; hi: number } | null {
   const w = s.worldRef(world);
@@ -138,5 +140,60 @@ describe('history from the recorded history', () => {
     assert.deepEqual(s.rt.invariantBreaks, []);
     s.rt.gotoStep(b.step);
     assert.match(s.rt.invariantBreaks[0]!, /cached translations match the PFrames/);
+  });
+
+  it('answers the same whether the loops ran in bulk or statement by statement (random scenarios, seeds and faults)', () => {
+    const fns = ['VmMemMigrateTransferPageDir', 'VmMemMigrateAddPageToDest', 'PFrame_DirSet', 'PFrame_Lock', 'VmMemMigrateInitPageDirsOnDest', 'VmMemMigrateRemovePageDirFromSource'];
+    fc.assert(
+      fc.property(arbChoices, fc.nat(), (c, pick) => {
+        const scenario = parseScenario(toScenario(c), 'random');
+        const probe = new Session(scenario);
+        const pages = probe.src.pframes.numMainMemPages;
+        const targets: HistoryTarget[] = [];
+        for (const pg of [pick % pages, (pick * 7 + 3) % pages, (pick * 13 + 511) % pages]) {
+          targets.push({ kind: 'pframe', world: 'destination', pgNum: pg, field: 'pte' }, { kind: 'pframe', world: 'source', pgNum: pg, field: 'type' });
+          targets.push({ kind: 'pdirInfo', world: 'destination', dirIndex: PAGE_2_DIRINDEX(pg) }, { kind: 'pdirInfo', world: 'source', dirIndex: PAGE_2_DIRINDEX(pg) });
+          const v = probe.pframe(probe.src, pg);
+          if (!('error' in v)) targets.push({ kind: 'backmap', mpn: v.dirMPN }, ...(v.type === 'REGULAR' ? [{ kind: 'backmap' as const, mpn: v.mpn }] : []));
+        }
+        const answers = (s: Session) => ({
+          rows: targets.map((t) => valueHistory(s, t).rows.map(({ step, old, new: nu, actor, fn, line }) => ({ step, old, new: nu, actor, fn, line }))),
+          entries: fns.map((fn) => executions(s, fn)),
+        });
+        const bulk = new Session(scenario);
+        bulk.rt.setExceptionFilters([]);
+        bulk.runToEnd();
+        const fine = new Session(scenario);
+        fine.rt.setExceptionFilters([]);
+        fine.watch({ kind: 'fsr', field: 'hasSwapCopy' });
+        for (let st = null; st?.reason !== 'end' && st?.reason !== 'deadlock'; ) {
+          fine.rt.continue();
+          st = fine.rt.run();
+        }
+        assert.equal(bulk.rt.stepCount, fine.rt.stepCount);
+        assert.deepEqual(answers(bulk), answers(fine));
+      }),
+      { numRuns: 30, seed: 1 },
+    );
+  });
+
+  it('an edit now leaves the answers about earlier steps as they were (a bulk step\'s rows read the pdir pages as they were then)', () => {
+    const s = new Session(builtinScenario('shared-swap'));
+    s.rt.setExceptionFilters([]);
+    s.runToEnd();
+    const pfTarget: HistoryTarget = { kind: 'pframe', world: 'destination', pgNum: regular, field: 'type' };
+    const ask = () => ({
+      backmap: valueHistory(s, { kind: 'backmap', mpn: regularMPN }).rows,
+      pframe: valueHistory(s, pfTarget).rows,
+      entries: executions(s, 'VmMemMigrateAddPageToDest'),
+    });
+    const before = ask();
+    assert.equal(before.backmap.length, 2, 'the bulk step moved its BackMap entry');
+    // The debugger zeroes the page's PFrame (type NONE) in the pdir page the destination now uses.
+    const v = s.pframe(s.dst, regular) as { dirMPN: number; pageIndex: number };
+    s.editMemory(v.dirMPN, v.pageIndex * 8, new Uint8Array(8));
+    assert.equal(currentValue(s, pfTarget), 'NONE');
+    assert.deepEqual(ask(), before);
+    assert.equal(valueHistory(s, pfTarget).now, 'NONE');
   });
 });

@@ -269,3 +269,37 @@ describe('time travel', () => {
     assert.deepEqual(s.outcome().invariantBreaks, []);
   });
 });
+
+describe('looking for a line\'s moments (gotoTargets) changes nothing', () => {
+  const inLoop = (s: Session) => s.listing.fns.get('VmMemMigrateAddPageToDest')!.body[0]!.line!;
+
+  it('a debugger\'s edit stays: the bulk steps before it are not run again (they are said to be skipped)', () => {
+    const s = session('shared-swap');
+    s.runToEnd();
+    s.rt.gotoStep(s.rt.stepCount - 3);
+    s.editFsr('memMinToTransferMB', 7);
+    const before = fingerprint(s);
+    const found = s.rt.arrivalsAt(inLoop(s), { ahead: 0, limit: 50, replayUpTo: 2_000_000 });
+    assert.equal(s.cx.fsr.memMinToTransferMB, 7);
+    assert.equal(fingerprint(s), before);
+    assert.ok(found.skipped.length > 0 && found.skipped.every((r) => r.why === 'edit'), JSON.stringify(found.skipped));
+  });
+
+  it('a breakpoint\'s hit count stays: the next stops are the ones a run without the look makes', () => {
+    const stops = (look: boolean): number[] => {
+      const s = session('shared-swap');
+      s.rt.setBreakpoints(['function'], [{ kind: 'function', name: 'BusMem_TranslateBPN', hitCondition: '% 3' }]);
+      const out: number[] = [];
+      for (;;) {
+        s.rt.continue();
+        if (s.rt.run()!.reason === 'end') return out;
+        out.push(s.rt.stepCount);
+        if (look && out.length === 2) s.rt.arrivalsAt(inLoop(s), { ahead: 0, limit: 50, replayUpTo: 2_000_000 });
+      }
+    };
+    const want = stops(false);
+    // The third hit before the pdir transfer (a bulk step), the sixth after it: the look runs that bulk step again.
+    assert.equal(want.length, 2, `stops: ${want.join(', ')}`);
+    assert.deepEqual(stops(true), want);
+  });
+});

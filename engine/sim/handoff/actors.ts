@@ -176,12 +176,17 @@ const FSRDestAbort: F = {
       bulk: {
         until: 'done',
         run: (cx, f, clock) => {
-          // Each iteration is two fine steps: the loop head and VmMem_FreePDir.
+          // Each iteration is two fine steps: the loop head and VmMem_FreePDir (whose line its changes name).
           const n = cx.dst.pframes.numMainMemPages;
           let pg = num(f, 'pgNum');
-          for (; pg < n && clock.budget >= 2; pg += ALLOC_PDIR_PAGES) {
-            clock.advance(2);
-            freeDestDir(cx, pg);
+          cx.rt.changes.siteNow = FSRDestAbort.body[1]!.line!;
+          try {
+            for (; pg < n && clock.budget >= 2; pg += ALLOC_PDIR_PAGES) {
+              clock.advance(2);
+              freeDestDir(cx, pg);
+            }
+          } finally {
+            cx.rt.changes.siteNow = 0;
           }
           set(f, 'pgNum', Math.min(n, pg));
           return pg >= n;
