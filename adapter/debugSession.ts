@@ -1164,8 +1164,13 @@ export class FsrDebugSession extends LoggingDebugSession {
     return a !== undefined && !s.rt.actors[a]!.done ? a : (s.rt.actors.find((x) => !x.done)?.id ?? 0);
   }
 
-  private gotoStopped(step: number, actorId: number, what: string): void {
+  /**
+   * Go to `step`, then answer `response` and report the stop: the move comes first, so a goto that
+   * cannot be made answers an error and leaves the run where it was.
+   */
+  private gotoStopped(response: DebugProtocol.Response, step: number, actorId: number, what: string): void {
     const at = this.landOn(step);
+    this.sendResponse(response);
     if (at !== step) this.sendEvent(new OutputEvent(`the run ends at step ${at}, before step ${step}\n`, 'console'));
     this.onStop({ reason: 'goto', actorId: at === step ? actorId : this.actorAt(at), description: `${what}: step ${at}` });
   }
@@ -1212,13 +1217,13 @@ export class FsrDebugSession extends LoggingDebugSession {
 
   protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
     this.guard(response, () => {
-      this.needStopped();
+      const { s } = this.needStopped();
       const a = argsOf(args, 'goto');
       const id = int(a.targetId, 'targetId', { what: 'a target id from gotoTargets', min: 1 });
       const t = this.gotoTargetSteps.get(id);
       if (!t) throw new InputProblem(`targetId ${id} is not one gotoTargets gave (targets last until the next gotoTargets)`);
-      this.sendResponse(response);
-      this.gotoStopped(t.step, t.actor, 'went to');
+      if (t.step < s.rt.historyHorizon) throw new InputProblem(`step ${t.step} is no longer in history: the oldest step kept is ${s.rt.historyHorizon} (ask gotoTargets again)`);
+      this.gotoStopped(response, t.step, t.actor, 'went to');
     });
   }
 
@@ -1230,8 +1235,7 @@ export class FsrDebugSession extends LoggingDebugSession {
           const { s } = this.needStopped();
           const step = int(argsOf(args, command).step, 'step', { min: 0 });
           if (step < s.rt.historyHorizon) throw new InputProblem(`step ${step} is before the history horizon: the oldest step kept is ${s.rt.historyHorizon}`);
-          this.sendResponse(response);
-          this.gotoStopped(step, this.actorAt(step), 'went to');
+          this.gotoStopped(response, step, this.actorAt(step), 'went to');
         });
         return true;
       case 'fsr/reverseStep':
@@ -1254,8 +1258,7 @@ export class FsrDebugSession extends LoggingDebugSession {
             const now = s.rt.stepCount;
             const p = s.phases().filter((m) => m.step < now).at(-1);
             if (!p) throw new InputProblem(`no phase before step ${now} (within history, since step ${s.rt.historyHorizon})`);
-            this.sendResponse(response);
-            this.gotoStopped(p.step, s.rt.actors.findIndex((x) => x.name === p.actor), `phase "${p.name}"`);
+            this.gotoStopped(response, p.step, s.rt.actors.findIndex((x) => x.name === p.actor), `phase "${p.name}"`);
           } else {
             if (s.rt.finished) throw new InputProblem('the run has ended: there is no next phase');
             s.rt.continue({ toNextPhase: true });

@@ -1101,9 +1101,15 @@ export class Runtime<C> {
     const h = this.history;
     let i = h.length - 1;
     while (i >= 0 && !(h[i]!.actor === actorId && ok(h[i]!.depth, d))) i--;
-    const target = i < 0 ? this.horizon : h[i]!.at + h[i]!.ticks - 1;
+    // Nothing of this actor's before it at a lower depth: out of (or over the start of) its entry
+    // function is the moment before the actor's first step, where it waits to start, as a C
+    // debugger's reverse-finish from a thread's start routine lands before the thread ran.
+    const first = this.firstStep[actorId]!;
+    const beforeStart = i < 0 && first > this.horizon;
+    const target = i >= 0 ? h[i]!.at + h[i]!.ticks - 1 : beforeStart ? first : this.horizon;
     const stop = this.reverseTo(target, actorId);
     if (stop) return stop;
+    if (beforeStart) return this.stop({ reason: 'step', actorId, description: `${what}: before ${a.name} started` });
     if (i < 0) return this.startStop(actorId);
     return this.stop({ reason: 'step', actorId, description: what });
   }

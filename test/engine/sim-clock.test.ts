@@ -304,4 +304,30 @@ describe('reverse like forward', () => {
     s.rt.run();
     assert.equal(s.rt.current(a)!.frame.fn.name, 'VmMemMigrateAddPageDirToDest');
   });
+
+  it('reverse step out of an actor\'s entry function lands just before that actor\'s first step, not at the start of the run', () => {
+    const s = new Session(builtinScenario('unshared-swap'));
+    s.rt.setExceptionFilters([]);
+    s.rt.setBreakpoints(['function'], [{ kind: 'function', name: 'FSRSwapCopyHelper' }]);
+    s.rt.continue();
+    const st = s.rt.run()!;
+    s.rt.setBreakpoints(['function'], []);
+    const a = s.rt.actor(st.actorId!);
+    assert.equal(s.rt.current(a)!.frame.fn.name, 'FSRSwapCopyHelper');
+    // A few statements into the helper, still in its entry function.
+    for (let k = 0; k < 3; k++) {
+      s.rt.step(a.id, 'over');
+      s.rt.run();
+    }
+    assert.equal(a.stack.length, 1);
+    // The state before the helper's first step: the last one made by another actor.
+    let first = 0;
+    while (s.rt.stepAt(first + 1)!.actor !== a.id) first++;
+    assert.ok(first > 0, 'the helper starts after other actors ran');
+    const stop = s.rt.reverseStepOut(a.id);
+    assert.equal(stop.reason, 'step');
+    assert.match(stop.description, /before .* started/);
+    assert.equal(s.rt.stepCount, first, 'the moment before the helper\'s first step');
+    for (let k = 1; k <= s.rt.stepCount; k++) assert.notEqual(s.rt.stepAt(k)!.actor, a.id, 'no step of the helper is left behind');
+  });
 });
