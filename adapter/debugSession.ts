@@ -3,6 +3,7 @@
 
 import {
   DebugSession,
+  ContinuedEvent,
   InitializedEvent,
   Logger,
   logger,
@@ -147,6 +148,8 @@ export class FsrDebugSession extends LoggingDebugSession {
   private client = { progress: false, invalidated: false, memory: false, columnsStartAt1: true };
   private announced = new Set<number>();
   private lastStop: StopInfo | null = null;
+  /** The step the run ends at, once this session has seen it end (a run's steps are its own; an edit may change them: then unknown again). */
+  private runEnd: number | null = null;
   private filters = new Set<ExceptionFilter>(['fail', 'panic', 'invariant']);
   /** What each breakpoint id stands for, to say which one hit. */
   private bpLabels = new Map<number, string>();
@@ -536,6 +539,7 @@ export class FsrDebugSession extends LoggingDebugSession {
     const s = this.session!;
     this.lastStop = info;
     if (moved) this.refs.clear();
+    if (s.rt.finished) this.runEnd = s.rt.stepCount;
     this.syncThreads();
     let threadId: number;
     if (info.reason === 'end' || s.rt.finished) threadId = END_THREAD;
@@ -936,6 +940,8 @@ export class FsrDebugSession extends LoggingDebugSession {
   private toVariable(node: VNode, parentPath: string, prefix: string): DebugProtocol.Variable {
     const path = joinPath(parentPath, node.name);
     const v: DebugProtocol.Variable = { name: node.name, value: node.value, evaluateName: path, variablesReference: 0 };
+    // VS Code's context key debugProtocolVariableMenuContext: "Show Value History" is offered where history() answers.
+    if (node.history || node.watch) (v as DebugProtocol.Variable & { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext = 'history';
     if (node.type) v.type = node.type;
     if (node.memoryReference) v.memoryReference = node.memoryReference;
     if (node.kids) {
@@ -1028,6 +1034,7 @@ export class FsrDebugSession extends LoggingDebugSession {
 
   /** After an edit: views refresh, and what it broke is said (and stopped on, with the invariant filter). */
   private afterEdit(breaks: InvariantBreak[], what: string): void {
+    this.runEnd = null;
     if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['variables']));
     this.sendEvent(new OutputEvent(`edit: ${what}\n`, 'console'));
     for (const b of breaks) this.sendEvent(new OutputEvent(`invariant broken by the edit: ${b.name}: ${b.message}\n`, 'stderr'));
@@ -1251,6 +1258,8 @@ export class FsrDebugSession extends LoggingDebugSession {
             if (s.rt.finished) throw new InputProblem('the run has ended: there is no next phase');
             s.rt.continue({ toNextPhase: true });
             this.sendResponse(response);
+            // A custom request that runs: the client learns it from this event, as from a continue.
+            this.sendEvent(new ContinuedEvent((this.lastStop?.actorId ?? 0) + 1, true));
             this.runLoop();
           }
         });
@@ -1286,7 +1295,7 @@ export class FsrDebugSession extends LoggingDebugSession {
         this.guard(response, () => {
           const { s } = this.need();
           const cfg = this.config!;
-          const body: MomentBody = { step: s.rt.stepCount, launch: cfg.runArgs, scenarioDigest: cfg.scenarioDigest, scenario: cfg.source, seed: s.seed };
+          const body: MomentBody = { step: s.rt.stepCount, launch: cfg.runArgs, scenarioDigest: cfg.scenarioDigest, scenario: cfg.source, seed: s.seed, horizon: s.rt.historyHorizon, end: this.runEnd };
           response.body = body;
           this.sendResponse(response);
         });

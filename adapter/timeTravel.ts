@@ -47,6 +47,10 @@ export interface MomentBody {
   scenarioDigest: string | null;
   scenario: string;
   seed: number;
+  /** The oldest step history keeps: FSR: Go to Step… can go no earlier. */
+  horizon: number;
+  /** The step the run ends at, when this session has seen it end since the last debugger edit; else null (unknown yet). */
+  end: number | null;
 }
 export interface WatchesBody {
   watches: Array<{ id: number; description: string; owner: string; value: string }>;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Session, builtinScenario } from '../../engine/index';
-import { close, evaluate, failure, frames, launch, lineOf, open, stopAfter, vars } from './helpers';
+import { close, evaluate, failure, frames, launch, lineOf, open, scopes, stopAfter, vars } from './helpers';
 
 const LISTING = { name: 'fsr-handoff.c', sourceReference: 1 };
 
@@ -124,6 +124,40 @@ describe('time travel over DAP', () => {
       assert.equal(body.rows.length, 2, 'allocated, then redirected');
       assert.match(await failure(dc.customRequest('fsr/history', { expression: 'fsr' })), /no recorded history here/);
       assert.match(await failure(dc.customRequest('fsr/executions', { function: 'toString' })), /no function toString in the listing/);
+    } finally {
+      await close(dc);
+    }
+  });
+
+  it('what the editor needs: the run\'s extent in fsr/moment, a history menu context on Variables rows, continued on a next phase', async () => {
+    const dc = await open();
+    try {
+      await launch(dc, { scenario: 'shared-swap', stopOnEntry: true });
+      let m = (await dc.customRequest('fsr/moment', {})).body as { horizon: number; end: number | null; step: number };
+      assert.deepEqual([m.step, m.horizon, m.end], [0, 0, null], 'the end is not known before the run got there');
+      // A next phase runs: the client hears "continued" before the stop.
+      const continued = dc.waitForEvent('continued');
+      const ph = await stopAfter(dc, () => dc.customRequest('fsr/phase', { direction: 'next' }));
+      assert.equal(((await continued) as DebugProtocol.ContinuedEvent).body.allThreadsContinued, true);
+      // Rows with a recorded history carry the menu context; a row without one does not.
+      const sc = await scopes(dc, (await frames(dc, ph.threadId!))[0]!.id);
+      const fsr = await vars(dc, sc.FSR!.variablesReference);
+      assert.equal((fsr.resumeState as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext, 'history');
+      const src = await vars(dc, sc['vm-src']!.variablesReference);
+      assert.equal((Object.values(src)[0] as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext, undefined);
+      const end = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 10_000_000 }));
+      void end;
+      const last = await stepNow(dc);
+      m = (await dc.customRequest('fsr/moment', {})).body;
+      assert.equal(m.end, last, 'seen to end: the end is known');
+      await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 100 }));
+      m = (await dc.customRequest('fsr/moment', {})).body;
+      assert.deepEqual([m.step, m.end], [100, last], 'and stays known when the run goes back');
+      // An edit may change what follows: the end is unknown again.
+      const sc2 = await scopes(dc, (await frames(dc, (await dc.threadsRequest()).body.threads[0]!.id))[0]!.id);
+      await dc.setVariableRequest({ variablesReference: sc2.FSR!.variablesReference, name: 'memMinToTransferMB', value: '7' });
+      m = (await dc.customRequest('fsr/moment', {})).body;
+      assert.equal(m.end, null);
     } finally {
       await close(dc);
     }
