@@ -1168,10 +1168,11 @@ export class FsrDebugSession extends LoggingDebugSession {
     return a !== undefined && !s.rt.actors[a]!.done ? a : (s.rt.actors.find((x) => !x.done)?.id ?? 0);
   }
 
-  private gotoStopped(step: number, actorId: number, what: string): void {
+  /** Land on `step` and report the stop on `actorId`'s thread (null: the actor that made that step, known once there). */
+  private gotoStopped(step: number, actorId: number | null, what: string): void {
     const at = this.landOn(step);
     if (at !== step) this.sendEvent(new OutputEvent(`the run ends at step ${at}, before step ${step}\n`, 'console'));
-    this.onStop({ reason: 'goto', actorId: at === step ? actorId : this.actorAt(at), description: `${what}: step ${at}` });
+    this.onStop({ reason: 'goto', actorId: at === step && actorId !== null ? actorId : this.actorAt(at), description: `${what}: step ${at}` });
   }
 
   private readonly gotoTargetSteps = new Map<number, { step: number; actor: number }>();
@@ -1229,7 +1230,8 @@ export class FsrDebugSession extends LoggingDebugSession {
           const step = int(argsOf(args, command).step, 'step', { min: 0 });
           if (step < s.rt.historyHorizon) throw new InputProblem(`step ${step} is before the history horizon: the oldest step kept is ${s.rt.historyHorizon}`);
           this.sendResponse(response);
-          this.gotoStopped(step, this.actorAt(step), 'went to');
+          // The actor that made a step ahead is known only once the run got there.
+          this.gotoStopped(step, null, 'went to');
         });
         return true;
       case 'fsr/reverseStep':

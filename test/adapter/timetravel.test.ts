@@ -59,6 +59,11 @@ describe('time travel over DAP', () => {
     const dc = await open();
     try {
       await launch(dc, { scenario: 'shared-swap', stopOnEntry: true });
+      // Ahead of where the run stood: the stop is on the thread of the actor that made the step.
+      const redirect = enginePhases().find((p) => p.name === 'pdir redirect')!;
+      const r = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: redirect.step }));
+      assert.equal(r.threadId, 2, 'the destination VMX made the redirect');
+      assert.equal((await frames(dc, 2))[0]!.name, 'VmMemMigrateTransferPageDir');
       const s = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 12345 }));
       assert.equal(s.reason, 'goto');
       assert.match(s.description!, /step 12345/);
