@@ -1,15 +1,20 @@
 // Activation: builds each service (adapter factory, configuration provider, adapter log, phases tree,
-// host-memory panel, commands) and registers it for disposal. Only wiring; no logic of its own.
+// host-memory panel, time travel, commands) and registers it for disposal. Only wiring; no logic of its own.
 
 import * as vscode from 'vscode';
 import { BUILTIN_NAMES } from '../engine/index';
 import { AdapterLogTrackerFactory, SessionEvents } from './adapterLog';
 import { FsrAdapterFactory, adapterMode } from './adapterFactory';
 import { FsrConfigurationProvider, FsrDynamicConfigurationProvider, pickScenario } from './configProvider';
+import { BookmarksView } from './bookmarksView';
+import { FsrSessionEvents } from './fsrSessions';
 import { type DrawnReport, HostMemoryPanel } from './hostMemoryPanel';
+import { MomentLinks } from './links';
 import { launchConfig } from './manifest';
 import { PhasesView, setFunctionBreakpoint } from './phasesView';
 import { ModelLineDecorator } from './provenance';
+import { TimeTravelCommands } from './timeTravel';
+import { WatchesView } from './watchesView';
 
 /** What activate() returns: enough for the extension-host tests to see the panel work. */
 export interface FsrExtensionApi {
@@ -23,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
   const panel = new HostMemoryPanel(context.extensionUri, log);
   const phases = new PhasesView();
   const configs = new FsrConfigurationProvider();
+  const fsrSessions = new FsrSessionEvents();
 
   const startScenario = async (name?: unknown): Promise<boolean> => {
     const scenario = typeof name === 'string' && BUILTIN_NAMES.includes(name) ? name : await pickScenario();
@@ -47,6 +53,12 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
     vscode.commands.registerCommand('fsr.addFunctionBreakpoint', (name?: unknown) => {
       if (typeof name === 'string' && name) setFunctionBreakpoint(name, true);
     }),
+    // Time travel: reverse steps, phases, Go to Step, value history, links to a moment, bookmarks, watches.
+    fsrSessions,
+    new TimeTravelCommands(),
+    new MomentLinks(context.extension.id),
+    new BookmarksView(fsrSessions),
+    new WatchesView(fsrSessions),
   );
   log.info(`FSR Handoff Debugger active (adapter ${adapterMode()})`);
 

@@ -1,7 +1,7 @@
 // Unit tests for the extension's manifest: the generated debugger contribution is current, every
 // scenario has a snippet and a launch.json entry, walkthrough pages exist, the phases tree names real functions.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { BUILTIN_NAMES, LISTING } from '../../engine/index';
 import { debuggerContribution } from '../../extension/manifest';
@@ -47,4 +47,27 @@ test('workspace trust is declared and the process adapter is a restricted settin
   const t = pkg.capabilities.untrustedWorkspaces;
   assert.equal(t.supported, 'limited');
   assert.ok(t.restrictedConfigurations.includes('fsr.adapter.runAsProcess'));
+});
+
+test('the launch.json schema describes every launch attribute the adapter reads', async () => {
+  const { LAUNCH_ATTRIBUTES } = await import('../../adapter/launch');
+  const fsr = pkg.contributes.debuggers.find((d: { type: string }) => d.type === 'fsr');
+  assert.deepEqual(Object.keys(fsr.configurationAttributes.launch.properties).sort(), [...LAUNCH_ATTRIBUTES].sort());
+});
+
+test('every command the extension registers is contributed, and every menu, key and view item names one', () => {
+  const registered = new Set<string>();
+  for (const f of readdirSync('extension').filter((n: string) => n.endsWith('.ts'))) {
+    for (const m of readFileSync(`extension/${f}`, 'utf8').matchAll(/registerCommand\('([^']+)'/g)) registered.add(m[1]!);
+  }
+  const declared = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
+  assert.deepEqual([...registered].sort(), [...declared].sort());
+  const used = [
+    ...Object.values(pkg.contributes.menus as Record<string, Array<{ command: string }>>).flat().map((m) => m.command),
+    ...pkg.contributes.keybindings.map((k: { command: string }) => k.command),
+  ];
+  for (const c of used) assert.ok(declared.has(c), `${c} is used in a menu or key but not contributed`);
+  for (const c of pkg.contributes.commands as Array<{ icon?: string | { light: string; dark: string } }>) {
+    if (c.icon && typeof c.icon === 'object') for (const p of [c.icon.light, c.icon.dark]) assert.ok(existsSync(p), p);
+  }
 });
