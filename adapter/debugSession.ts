@@ -150,6 +150,8 @@ export class FsrDebugSession extends LoggingDebugSession {
   private lastStop: StopInfo | null = null;
   /** The step the run ends at, once this session has seen it end (a run's steps are its own; an edit may change them: then unknown again). */
   private runEnd: number | null = null;
+  /** gotoTargets is running ahead to find a line's later executions: its events are not the run's. */
+  private lookingAhead = false;
   private filters = new Set<ExceptionFilter>(['fail', 'panic', 'invariant']);
   /** What each breakpoint id stands for, to say which one hit. */
   private bpLabels = new Map<number, string>();
@@ -465,6 +467,7 @@ export class FsrDebugSession extends LoggingDebugSession {
   // ---- engine events and stops ----------------------------------------------------------------
 
   private onEngineEvent(e: RuntimeEvent): void {
+    if (this.lookingAhead) return;
     if (e.type === 'output') {
       this.sendEvent(new OutputEvent(e.line + '\n', e.category));
     } else if (e.type === 'exception') {
@@ -1189,10 +1192,19 @@ export class FsrDebugSession extends LoggingDebugSession {
       while (!s.listing.stmtAt(line) && line < asked + 3 && line < s.listing.lineCount) line++;
       if (!s.listing.stmtAt(line)) throw new InputProblem(`line ${asked} of the listing has no statement to go to`);
       const now = s.rt.stepCount;
-      const found = s.rt.arrivalsAt(line, { ahead: 500_000, limit: 50, replayUpTo: 2_000_000 });
-      // The run came back to this step; frame objects may be new ones: clients refetch.
+      // Looking ahead runs the program and comes back: what it logs on the way has not happened.
+      this.lookingAhead = true;
+      let found: ReturnType<typeof s.rt.arrivalsAt>;
+      try {
+        found = s.rt.arrivalsAt(line, { ahead: 500_000, limit: 50, replayUpTo: 2_000_000 });
+      } finally {
+        this.lookingAhead = false;
+      }
+      // The run came back to this step. Frame ids name a depth and are read live, so stacks stand;
+      // frame objects may be new ones, so variables are refetched. (Invalidating stacks would make the
+      // client refocus the top frame, which closes the Jump to Cursor pick these targets are for.)
       this.refs.clear();
-      if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['threads', 'stacks', 'variables']));
+      if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['variables']));
       for (const r of found.skipped) this.sendEvent(new OutputEvent(`line ${line} may also run inside steps ${r.from}–${r.to} (a bulk step too long to look into)\n`, 'console'));
       const past = found.past.slice(-50).reverse();
       const future = found.future.slice(0, 50);

@@ -33,7 +33,18 @@ describe('time travel over DAP', () => {
       const stop = await launch(dc, { scenario: 'shared-swap' }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'World_SetPanicNoCore' }] }));
       const pnr = await stepNow(dc);
       const redirect = lineOf('VmMemMigrateTransferPageDir', 'PFrame_DirSet(dstWorld');
+      const seen: DebugProtocol.Event[] = [];
+      const note = (e: DebugProtocol.Event) => seen.push(e);
+      dc.on('output', note);
+      dc.on('invalidated', note);
       const t = (await dc.customRequest('gotoTargets', { source: LISTING, line: redirect })).body.targets as DebugProtocol.GotoTarget[];
+      await new Promise((r) => setTimeout(r, 100));
+      dc.removeListener('output', note);
+      dc.removeListener('invalidated', note);
+      // Looking ahead logs nothing (the handoff has not finished), and only variables are refetched:
+      // stacks stand, so the client does not refocus and close its pick of these targets.
+      assert.deepEqual(seen.filter((e) => e.event === 'output' && !/may also run inside/.test((e as DebugProtocol.OutputEvent).body.output)), []);
+      assert.deepEqual(seen.filter((e) => e.event === 'invalidated').flatMap((e) => (e as DebugProtocol.InvalidatedEvent).body.areas ?? []).filter((a) => a !== 'variables'), []);
       const redirects = enginePhases().filter((p) => p.name === 'pdir redirect');
       assert.equal(t.length, redirects.length, 'one target per pdir');
       assert.match(t[0]!.label, new RegExp(`line ${redirect} at step ${redirects[0]!.step} \\(destination VMX, later\\)`));
@@ -150,6 +161,11 @@ describe('time travel over DAP', () => {
       assert.equal((fsr.resumeState as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext, 'history');
       const src = await vars(dc, sc['vm-src']!.variablesReference);
       assert.equal((Object.values(src)[0] as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext, undefined);
+      // Jump to Cursor's targets refetch variables only: a client that refetched stacks would refocus
+      // the top frame and close the pick of targets.
+      const inv = dc.waitForEvent('invalidated');
+      await dc.customRequest('gotoTargets', { source: LISTING, line: lineOf('VmMemMigrateTransferPageDir', 'PFrame_DirSet(dstWorld') });
+      assert.deepEqual(((await inv) as DebugProtocol.InvalidatedEvent).body.areas, ['variables']);
       const end = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 10_000_000 }));
       void end;
       const last = await stepNow(dc);
