@@ -161,6 +161,9 @@ describe('time travel over DAP', () => {
       assert.equal((fsr.resumeState as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext, 'history');
       const src = await vars(dc, sc['vm-src']!.variablesReference);
       assert.equal((Object.values(src)[0] as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext, undefined);
+      // An answer with no rows has nothing to expand.
+      assert.deepEqual([(await evaluate(dc, 'invariants()')).variablesReference, (await evaluate(dc, 'invariants()')).result], [0, 'every invariant holds so far']);
+      assert.equal((await evaluate(dc, 'executions("FSRDestAbort")')).variablesReference, 0);
       // Jump to Cursor's targets refetch variables only: a client that refetched stacks would refocus
       // the top frame and close the pick of targets.
       const inv = dc.waitForEvent('invalidated');
