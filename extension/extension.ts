@@ -13,6 +13,7 @@ import { MomentLinks } from './links';
 import { launchConfig } from './manifest';
 import { PhasesView, setFunctionBreakpoint } from './phasesView';
 import { ModelLineDecorator } from './provenance';
+import { StepStatus } from './stepStatus';
 import { TimeTravelCommands } from './timeTravel';
 import { WatchesView } from './watchesView';
 
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
     new MomentLinks(context.extension.id),
     new BookmarksView(fsrSessions),
     new WatchesView(fsrSessions),
+    new StepStatus(fsrSessions),
   );
   log.info(`FSR Handoff Debugger active (adapter ${adapterMode()})`);
 

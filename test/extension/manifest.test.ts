@@ -71,3 +71,24 @@ test('every command the extension registers is contributed, and every menu, key 
     if (c.icon && typeof c.icon === 'object') for (const p of [c.icon.light, c.icon.dark]) assert.ok(existsSync(p), p);
   }
 });
+
+test("the examples' bookmarks name phases at their steps (a change to the program that moves them shows here)", async () => {
+  const { Session, builtinScenario } = await import('../../engine/index');
+  const text = readFileSync('examples/.vscode/launch.json', 'utf8').replace(/^\s*\/\/.*$/gm, '');
+  const cfg = JSON.parse(text) as { configurations: Array<{ name: string; scenario: string; startAtStep?: number; bookmarks?: Array<{ name: string; step: number }> }> };
+  const marked = cfg.configurations.filter((c) => c.bookmarks);
+  assert.ok(marked.length > 0);
+  for (const c of marked) {
+    const s = new Session(builtinScenario(c.scenario));
+    s.runToEnd();
+    const phases = s.phases();
+    for (const b of [...c.bookmarks!, ...(c.startAtStep !== undefined ? [{ name: 'startAtStep', step: c.startAtStep }] : [])]) {
+      const p = phases.find((x) => x.step === b.step);
+      assert.ok(p, `${c.name}: no phase at step ${b.step} (${b.name}); phases: ${phases.map((x) => `${x.name}@${x.step}`).join(', ')}`);
+      if (b.name !== 'startAtStep') assert.ok(b.name.startsWith(p.name), `${c.name}: "${b.name}" is at step ${b.step}, where the phase is "${p.name}"`);
+    }
+    const redirects = phases.filter((x) => x.name === 'pdir redirect');
+    const last = c.bookmarks!.find((b) => b.name.endsWith('the last'));
+    if (last) assert.equal(last.step, redirects.at(-1)!.step);
+  }
+});
