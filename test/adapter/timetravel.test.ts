@@ -238,3 +238,36 @@ describe('time travel over DAP', () => {
     }
   });
 });
+
+describe('the stale-shadow walkthrough, with the time-travel tools (docs/walkthrough/5-stale-shadow.md)', () => {
+  it('invariants() finds the first break; the stale translation\'s history names the swap-out; the flush at the end of the handoff leaves it', async () => {
+    const dc = await open();
+    try {
+      const stop = await launch(dc, { scenario: 'stale-shadow' });
+      assert.deepEqual([stop.reason, stop.description], ['exception', 'invariant break']);
+      const at = await stepNow(dc);
+      const inv = await evaluate(dc, 'invariants()');
+      assert.equal(inv.result, `1 invariant broken, the first at step ${at}`);
+      const row = Object.values(await vars(dc, inv.variablesReference))[0]!;
+      assert.match(row.value, new RegExp(`^cached translations match the PFrames breaks \\(destination VMX\\); it held until step ${at - 1}: .*pgNum (\\d+) → MPN (0x[0-9a-f]+), but the page is SWAPPED`));
+      const [, pg, mpn] = /pgNum (\d+) → MPN (0x[0-9a-f]+)/.exec(row.value)!;
+      // The stale translation in Variables, and its history: the MPN it names.
+      const tr = await evaluate(dc, `dst.monitor.cachedTranslations[${pg}]`);
+      assert.match(tr.result, new RegExp(`^${mpn} \\(stale: the PFrame is now SWAPPED`));
+      const h = (await dc.customRequest('fsr/history', { expression: `dst.monitor.cachedTranslations[${pg}]` })).body as { what: string; rows: Array<{ step: number; actor: string; fn: string; old: string; new: string }> };
+      assert.equal(h.what, `BackMap[${mpn}]`);
+      const took = h.rows[0]!;
+      assert.deepEqual([took.actor, took.fn, took.old, took.new], ['swapper', 'Swap_SwapOutPage', `vm-src main memory, pgNum 0x${Number(pg).toString(16)}`, 'none']);
+      // The checkpoint was read (its translations restored) before the swapper took the page.
+      const read = (await dc.customRequest('fsr/executions', { function: 'FSR_ReadCptData' })).body as { rows: Array<{ step: number }> };
+      assert.ok(read.rows[0]!.step < took.step);
+      // The flush at the end of the handoff runs, and the destination still holds its translations after it.
+      const fin = (await dc.customRequest('fsr/executions', { function: 'VmMemMigrateMemoryHandoffFinished' })).body as { rows: Array<{ step: number }> };
+      await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: fin.rows[0]!.step + 3 }));
+      assert.match((await evaluate(dc, 'dst.monitor')).result, /6 cached translations/);
+      assert.match((await evaluate(dc, `dst.monitor.cachedTranslations[${pg}]`)).result, new RegExp(`^${mpn} \\(stale`));
+    } finally {
+      await close(dc);
+    }
+  });
+});
