@@ -266,6 +266,12 @@ describe('the stale-shadow walkthrough, with the time-travel tools (docs/walkthr
       await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: fin.rows[0]!.step + 3 }));
       assert.match((await evaluate(dc, 'dst.monitor')).result, /6 cached translations/);
       assert.match((await evaluate(dc, `dst.monitor.cachedTranslations[${pg}]`)).result, new RegExp(`^${mpn} \\(stale`));
+      // Go to the last step it held and step once: the break, on the line that runs the guest.
+      const held = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: at - 1 }));
+      const next = await stopAfter(dc, () => dc.nextRequest({ threadId: held.threadId! }));
+      assert.deepEqual([next.reason, next.description, await stepNow(dc)], ['exception', 'invariant break', at]);
+      const top = (await frames(dc, next.threadId!))[0]!;
+      assert.deepEqual([top.name, top.line], ['FSRDestVMX', lineOf('FSRDestVMX', 'VMX_RunGuest')]);
     } finally {
       await close(dc);
     }

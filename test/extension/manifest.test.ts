@@ -28,7 +28,7 @@ test('examples/.vscode/launch.json holds every built-in scenario', () => {
 
 test('walkthrough steps point at pages that exist', () => {
   const steps = pkg.contributes.walkthroughs[0].steps as Array<{ media: { markdown: string } }>;
-  assert.equal(steps.length, 5);
+  assert.equal(steps.length, 6);
   for (const s of steps) assert.ok(existsSync(s.media.markdown), s.media.markdown);
 });
 
@@ -90,5 +90,19 @@ test("the examples' bookmarks name phases at their steps (a change to the progra
     const redirects = phases.filter((x) => x.name === 'pdir redirect');
     const last = c.bookmarks!.find((b) => b.name.endsWith('the last'));
     if (last) assert.equal(last.step, redirects.at(-1)!.step);
+  }
+});
+
+test('the walkthrough opens moments that exist: its links read back and land on a phase of the run', async () => {
+  const { Session, builtinScenario } = await import('../../engine/index');
+  const { parseLinkText } = await import('../../extension/moment');
+  const steps = pkg.contributes.walkthroughs[0].steps as Array<{ description: string }>;
+  const links = steps.flatMap((s) => [...s.description.matchAll(/\(command:fsr\.openMomentLink\?([^)]+)\)/g)].map((m) => JSON.parse(decodeURIComponent(m[1]!))[0] as string));
+  assert.ok(links.length > 0);
+  for (const l of links) {
+    const m = parseLinkText(l, 'fsr-handoff.fsr-handoff-debugger');
+    const s = new Session(builtinScenario(m.scenario));
+    s.runToEnd();
+    assert.ok(s.phases().some((p) => p.step === m.step), `${l}: no phase at step ${m.step}`);
   }
 });
