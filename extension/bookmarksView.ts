@@ -48,7 +48,7 @@ export class BookmarksView implements vscode.TreeDataProvider<Bookmark>, vscode.
       this.bookmarks = [];
       this.now = undefined;
       this.view.message = undefined;
-      this.changed.fire(undefined);
+      this.show();
       return;
     }
     try {
@@ -57,7 +57,6 @@ export class BookmarksView implements vscode.TreeDataProvider<Bookmark>, vscode.
       this.session = session;
       this.bookmarks = b.bookmarks;
       this.now = m.step;
-      this.view.message = b.bookmarks.length ? undefined : 'This run has no bookmarks. A launch configuration names steps with "bookmarks": [{"name": "…", "step": N}].';
     } catch {
       // A session that has not launched yet answers nothing: it is shown once it stops.
       if (gen !== this.generation) return;
@@ -66,6 +65,12 @@ export class BookmarksView implements vscode.TreeDataProvider<Bookmark>, vscode.
       this.now = undefined;
       this.view.message = undefined;
     }
+    this.show();
+  }
+
+  private show(): void {
+    // The view is there only when the run has bookmarks (package.json: when fsr.hasBookmarks).
+    void vscode.commands.executeCommand('setContext', 'fsr.hasBookmarks', this.bookmarks.length > 0);
     this.changed.fire(undefined);
   }
 

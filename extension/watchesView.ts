@@ -55,7 +55,7 @@ export class WatchesView implements vscode.TreeDataProvider<Watch>, vscode.Dispo
       this.watches = [];
       this.readAt = undefined;
       this.view.message = undefined;
-      this.changed.fire(undefined);
+      this.show();
       return;
     }
     try {
@@ -64,7 +64,6 @@ export class WatchesView implements vscode.TreeDataProvider<Watch>, vscode.Dispo
       this.session = session;
       this.watches = w.watches;
       this.readAt = { step, running: false };
-      this.view.message = w.watches.length ? undefined : 'No watches. Host memory → a page → "Break when this PFrame changes", or Variables → Break on Value Change, adds one.';
     } catch {
       if (gen !== this.generation) return;
       this.session = session;
@@ -72,6 +71,12 @@ export class WatchesView implements vscode.TreeDataProvider<Watch>, vscode.Dispo
       this.readAt = undefined;
       this.view.message = undefined;
     }
+    this.show();
+  }
+
+  private show(): void {
+    // The view is there only when the session has watches (package.json: when fsr.hasWatches).
+    void vscode.commands.executeCommand('setContext', 'fsr.hasWatches', this.watches.length > 0);
     this.changed.fire(undefined);
   }
 

@@ -218,6 +218,12 @@ describe('time travel in VS Code', function () {
     assert.deepEqual(fns.map((b) => [b.functionName, b.condition]), [['VmMemMigrateAddPageDirToDest', 'dirIndex == 1']]);
     const lines = vscode.debug.breakpoints.filter((b): b is vscode.SourceBreakpoint => b instanceof vscode.SourceBreakpoint);
     assert.deepEqual(lines.map((b) => b.location.range.start.line + 1), [redirect]);
+    // The link's listing breakpoint is the session's: continuing stops on it at the next redirect.
+    const t = vscode.debug.activeDebugSession!;
+    const cont = await stops.after(() => t.customRequest('continue', { threadId: 1 }));
+    assert.equal(cont.stop.reason, 'breakpoint');
+    const top = ((await t.customRequest('stackTrace', { threadId: cont.stop.threadId })) as { stackFrames: Array<{ name: string; line: number }> }).stackFrames[0]!;
+    assert.deepEqual([top.name, top.line], ['VmMemMigrateTransferPageDir', redirect]);
     await endAll();
     // 2. Again: the breakpoints already there are not added twice.
     assert.equal(await vscode.commands.executeCommand('fsr.openMomentLink', copied.link), true);

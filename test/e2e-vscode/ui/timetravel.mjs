@@ -178,6 +178,14 @@ export async function runTimeTravelUiTest({ vsix }) {
       await shot('reverse-step-out');
     });
 
+    await step('Alt+F10 and Alt+Shift+F11 are Reverse Step Over and Reverse Step Out', async () => {
+      const a = await stepNow();
+      await page.keyboard.press('Alt+F10');
+      const b = await waitStep((v) => v < a, `less than ${a}`);
+      await page.keyboard.press('Alt+Shift+F11');
+      await waitStep((v) => v < b, `less than ${b}`);
+    });
+
     await step('FSR: Go to Step… checks what is typed and lands on the step', async () => {
       await palette('FSR: Go to Step');
       await goToStepBox();
@@ -263,7 +271,6 @@ export async function runTimeTravelUiTest({ vsix }) {
 
     await step('FSR Watches shows the Host memory view\'s "Break when this PFrame changes", and removes it', async () => {
       await fold('Variables', false);
-      await fold('FSR Watches', true);
       const tab = page.locator('.tab', { hasText: 'Host memory' }).first();
       await tab.waitFor({ timeout: 30_000 });
       await tab.click();
@@ -278,6 +285,9 @@ export async function runTimeTravelUiTest({ vsix }) {
       const btn = frame.locator('button, vscode-button', { hasText: 'Break when this PFrame changes' }).first();
       await btn.waitFor({ timeout: 15_000 });
       await btn.click();
+      // FSR Watches is there while the session has watches: it appears now.
+      await page.locator('.pane-header', { hasText: 'FSR Watches' }).first().waitFor({ timeout: 15_000 });
+      await fold('FSR Watches', true);
       const watches = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'FSR Watches' }) }).locator('.monaco-list-row');
       await watches.first().waitFor({ timeout: 15_000 });
       const label = (await watches.first().textContent()) ?? '';
@@ -287,6 +297,7 @@ export async function runTimeTravelUiTest({ vsix }) {
       await watches.first().hover();
       await watches.first().locator('.action-label[aria-label^="Remove Watch"]').click();
       await watches.first().waitFor({ state: 'detached', timeout: 10_000 });
+      await page.locator('.pane-header', { hasText: 'FSR Watches' }).first().waitFor({ state: 'detached', timeout: 10_000 });
       await fold('Call Stack', true);
     });
 
