@@ -41,6 +41,17 @@ export default tseslint.config(
     },
   },
   {
+    // The time-travel glue must also run in a browser extension host: no Node built-ins, no Node globals.
+    files: ['extension/{moment,fsrSessions,timeTravel,links,bookmarksView,watchesView,stepStatus}.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'Time-travel UI code runs in a browser extension host too: use vscode.workspace.fs, vscode.env.clipboard, vscode.Uri.' })),
+        patterns: [{ group: ['node:*'], message: 'Time-travel UI code runs in a browser extension host too.' }],
+      }],
+      'no-restricted-globals': ['error', 'process', 'require', 'Buffer', 'setImmediate', '__dirname'],
+    },
+  },
+  {
     files: ['adapter/**/*.ts'],
     ignores: ['adapter/main.ts'],
     rules: {

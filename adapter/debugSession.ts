@@ -3,6 +3,7 @@
 
 import {
   DebugSession,
+  ContinuedEvent,
   InitializedEvent,
   Logger,
   logger,
@@ -147,6 +148,10 @@ export class FsrDebugSession extends LoggingDebugSession {
   private client = { progress: false, invalidated: false, memory: false, columnsStartAt1: true };
   private announced = new Set<number>();
   private lastStop: StopInfo | null = null;
+  /** The step the run ends at, once this session has seen it end (a run's steps are its own; an edit may change them: then unknown again). */
+  private runEnd: number | null = null;
+  /** gotoTargets is running ahead to find a line's later executions: its events are not the run's. */
+  private lookingAhead = false;
   private filters = new Set<ExceptionFilter>(['fail', 'panic', 'invariant']);
   /** What each breakpoint id stands for, to say which one hit. */
   private bpLabels = new Map<number, string>();
@@ -155,8 +160,6 @@ export class FsrDebugSession extends LoggingDebugSession {
   private watchToDap = new Map<number, number>();
   private progress: { id: string; last: number } | null = null;
   private progressCount = 0;
-  /** gotoTargets is looking through the run (ahead, and into bulk steps) and will come back: what it runs through is not printed. */
-  private looking = false;
   private terminated = false;
   /** The launch asked for `"trace": true`: messages go through LoggingDebugSession's log. */
   private tracing = false;
@@ -464,7 +467,7 @@ export class FsrDebugSession extends LoggingDebugSession {
   // ---- engine events and stops ----------------------------------------------------------------
 
   private onEngineEvent(e: RuntimeEvent): void {
-    if (this.looking) return;
+    if (this.lookingAhead) return;
     if (e.type === 'output') {
       this.sendEvent(new OutputEvent(e.line + '\n', e.category));
     } else if (e.type === 'exception') {
@@ -539,6 +542,7 @@ export class FsrDebugSession extends LoggingDebugSession {
     const s = this.session!;
     this.lastStop = info;
     if (moved) this.refs.clear();
+    if (s.rt.finished) this.runEnd = s.rt.stepCount;
     this.syncThreads();
     let threadId: number;
     if (info.reason === 'end' || s.rt.finished) threadId = END_THREAD;
@@ -939,6 +943,8 @@ export class FsrDebugSession extends LoggingDebugSession {
   private toVariable(node: VNode, parentPath: string, prefix: string): DebugProtocol.Variable {
     const path = joinPath(parentPath, node.name);
     const v: DebugProtocol.Variable = { name: node.name, value: node.value, evaluateName: path, variablesReference: 0 };
+    // VS Code's context key debugProtocolVariableMenuContext: "Show Value History" is offered where history() answers.
+    if (node.history || node.watch) (v as DebugProtocol.Variable & { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext = 'history';
     if (node.type) v.type = node.type;
     if (node.memoryReference) v.memoryReference = node.memoryReference;
     if (node.kids) {
@@ -1031,6 +1037,7 @@ export class FsrDebugSession extends LoggingDebugSession {
 
   /** After an edit: views refresh, and what it broke is said (and stopped on, with the invariant filter). */
   private afterEdit(breaks: InvariantBreak[], what: string): void {
+    this.runEnd = null;
     if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['variables']));
     this.sendEvent(new OutputEvent(`edit: ${what}\n`, 'console'));
     for (const b of breaks) this.sendEvent(new OutputEvent(`invariant broken by the edit: ${b.name}: ${b.message}\n`, 'stderr'));
@@ -1165,14 +1172,15 @@ export class FsrDebugSession extends LoggingDebugSession {
   }
 
   /**
-   * Go to `step`, then answer `response` and report the stop: the move comes first, so a goto that
-   * cannot be made answers an error and leaves the run where it was.
+   * Go to `step`, then answer `response` and report the stop on `actorId`'s thread (null: the actor
+   * that made that step, known once there). The move comes first, so a goto that cannot be made
+   * answers an error and leaves the run where it was.
    */
-  private gotoStopped(response: DebugProtocol.Response, step: number, actorId: number, what: string): void {
+  private gotoStopped(response: DebugProtocol.Response, step: number, actorId: number | null, what: string): void {
     const at = this.landOn(step);
     this.sendResponse(response);
     if (at !== step) this.sendEvent(new OutputEvent(`the run ends at step ${at}, before step ${step}\n`, 'console'));
-    this.onStop({ reason: 'goto', actorId: at === step ? actorId : this.actorAt(at), description: `${what}: step ${at}` });
+    this.onStop({ reason: 'goto', actorId: at === step && actorId !== null ? actorId : this.actorAt(at), description: `${what}: step ${at}` });
   }
 
   private readonly gotoTargetSteps = new Map<number, { step: number; actor: number }>();
@@ -1189,16 +1197,19 @@ export class FsrDebugSession extends LoggingDebugSession {
       while (!s.listing.stmtAt(line) && line < asked + 3 && line < s.listing.lineCount) line++;
       if (!s.listing.stmtAt(line)) throw new InputProblem(`line ${asked} of the listing has no statement to go to`);
       const now = s.rt.stepCount;
-      this.looking = true;
+      // Looking ahead runs the program and comes back: what it logs on the way has not happened.
+      this.lookingAhead = true;
       let found: ReturnType<typeof s.rt.arrivalsAt>;
       try {
         found = s.rt.arrivalsAt(line, { ahead: 500_000, limit: 50, replayUpTo: 2_000_000 });
       } finally {
-        this.looking = false;
+        this.lookingAhead = false;
       }
-      // The run came back to this step; frame objects may be new ones: clients refetch.
+      // The run came back to this step. Frame ids name a depth and are read live, so stacks stand;
+      // frame objects may be new ones, so variables are refetched. (Invalidating stacks would make the
+      // client refocus the top frame, which closes the Jump to Cursor pick these targets are for.)
       this.refs.clear();
-      if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['threads', 'stacks', 'variables']));
+      if (this.client.invalidated) this.sendEvent(new InvalidatedEvent(['variables']));
       for (const r of found.skipped) this.sendEvent(new OutputEvent(`line ${line} may also run inside steps ${r.from}–${r.to} (${r.why === 'long' ? 'a bulk step too long to look into' : 'a bulk step before an edit or a counted breakpoint hit, which looking into it would undo'})\n`, 'console'));
       const past = found.past.slice(-50).reverse();
       const future = found.future.slice(0, 50);
@@ -1235,7 +1246,8 @@ export class FsrDebugSession extends LoggingDebugSession {
           const { s } = this.needStopped();
           const step = int(argsOf(args, command).step, 'step', { min: 0 });
           if (step < s.rt.historyHorizon) throw new InputProblem(`step ${step} is before the history horizon: the oldest step kept is ${s.rt.historyHorizon}`);
-          this.gotoStopped(response, step, this.actorAt(step), 'went to');
+          // The actor that made a step ahead is known only once the run got there.
+          this.gotoStopped(response, step, null, 'went to');
         });
         return true;
       case 'fsr/reverseStep':
@@ -1263,6 +1275,8 @@ export class FsrDebugSession extends LoggingDebugSession {
             if (s.rt.finished) throw new InputProblem('the run has ended: there is no next phase');
             s.rt.continue({ toNextPhase: true });
             this.sendResponse(response);
+            // A custom request that runs: the client learns it from this event, as from a continue.
+            this.sendEvent(new ContinuedEvent((this.lastStop?.actorId ?? 0) + 1, true));
             this.runLoop();
           }
         });
@@ -1298,7 +1312,7 @@ export class FsrDebugSession extends LoggingDebugSession {
         this.guard(response, () => {
           const { s } = this.need();
           const cfg = this.config!;
-          const body: MomentBody = { step: s.rt.stepCount, launch: cfg.runArgs, scenarioDigest: cfg.scenarioDigest, scenario: cfg.source, seed: s.seed };
+          const body: MomentBody = { step: s.rt.stepCount, launch: cfg.runArgs, scenarioDigest: cfg.scenarioDigest, scenario: cfg.source, seed: s.seed, horizon: s.rt.historyHorizon, end: this.runEnd };
           response.body = body;
           this.sendResponse(response);
         });

@@ -47,6 +47,10 @@ export interface MomentBody {
   scenarioDigest: string | null;
   scenario: string;
   seed: number;
+  /** The oldest step history keeps: FSR: Go to Step… can go no earlier. */
+  horizon: number;
+  /** The step the run ends at, when this session has seen it end since the last debugger edit; else null (unknown yet). */
+  end: number | null;
 }
 export interface WatchesBody {
   watches: Array<{ id: number; description: string; owner: string; value: string }>;
@@ -90,18 +94,18 @@ export function historyNode(name: string, a: HistoryAnswer): VNode {
   return {
     name,
     value: `${a.what} = ${a.now}: ${a.rows.length === 0 ? `no change${since}` : `${a.rows.length} change${a.rows.length === 1 ? '' : 's'}${since}, the last at step ${a.rows.at(-1)!.step}`}`,
-    kids: { indexed: { count: rows.length, at: (i) => rows[i]! } },
+    kids: rows.length ? { indexed: { count: rows.length, at: (i) => rows[i]! } } : undefined,
   };
 }
 
 export function executionsNode(name: string, b: ExecutionsBody): VNode {
   const rows = b.rows.map((r) => ({ name: `step ${r.step}`, value: `${r.actor} enters ${b.function}`, raw: r.step, type: 'step' }));
-  return { name, value: `${b.function}: entered ${rows.length} time${rows.length === 1 ? '' : 's'}${b.horizon > 0 ? ` since step ${b.horizon}` : ''}`, kids: { indexed: { count: rows.length, at: (i) => rows[i]! } } };
+  return { name, value: `${b.function}: entered ${rows.length} time${rows.length === 1 ? '' : 's'}${b.horizon > 0 ? ` since step ${b.horizon}` : ''}`, kids: rows.length ? { indexed: { count: rows.length, at: (i) => rows[i]! } } : undefined };
 }
 
 export function invariantsNode(name: string, b: InvariantsBody): VNode {
   const rows = b.breaks.map((r) => ({ name: `step ${r.step}`, value: `${r.name} breaks (${r.actor}); it held until step ${r.heldUntil}: ${r.message}`, raw: r.step, type: 'step' }));
-  return { name, value: rows.length ? `${rows.length} invariant${rows.length === 1 ? '' : 's'} broken, the first at step ${b.breaks[0]!.step}` : 'every invariant holds so far', kids: { indexed: { count: rows.length, at: (i) => rows[i]! } } };
+  return { name, value: rows.length ? `${rows.length} invariant${rows.length === 1 ? '' : 's'} broken, the first at step ${b.breaks[0]!.step}` : 'every invariant holds so far', kids: rows.length ? { indexed: { count: rows.length, at: (i) => rows[i]! } } : undefined };
 }
 
 /** FNV-1a, 64 bits, of a file's bytes, as hex: enough to tell that a scenario file changed. */

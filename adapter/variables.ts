@@ -411,7 +411,8 @@ export class Inspector {
                 const [pg, mpn] = entries[i]!;
                 const now = this.pframeOf(vmx.world, pg, 'now');
                 const stale = now.kids ? !now.value.includes(`MPN ${mpnHex(mpn)}`) : true;
-                return this.mpnLeaf(`[${pg}]`, mpn, { value: `${mpnHex(mpn)}${stale ? ` (stale: the PFrame is now ${now.value})` : ''}` });
+                // Its history is the MPN's: who owned the page this translation names, and when that changed.
+                return this.mpnLeaf(`[${pg}]`, mpn, { value: `${mpnHex(mpn)}${stale ? ` (stale: the PFrame is now ${now.value})` : ''}`, history: { kind: 'backmap', mpn } });
               },
               find: (pg) => {
                 const i = entries.findIndex(([p]) => p === pg);

@@ -1,5 +1,5 @@
 // Activation: builds each service (adapter factory, configuration provider, adapter log, phases tree,
-// host-memory panel, commands) and registers it for disposal. Only wiring; no logic of its own.
+// host-memory panel, time travel, commands) and registers it for disposal. Only wiring; no logic of its own.
 // Shared by both entries: node.ts (desktop, Node host) and browser.ts (the web worker host) pass
 // what differs, so nothing Node-only is imported here.
 
@@ -7,11 +7,17 @@ import * as vscode from 'vscode';
 import { BUILTIN_NAMES } from '../engine/index';
 import { AdapterLogTrackerFactory, SessionEvents } from './adapterLog';
 import { FsrConfigurationProvider, FsrDynamicConfigurationProvider, pickScenario } from './configProvider';
+import { BookmarksView } from './bookmarksView';
+import { FsrSessionEvents } from './fsrSessions';
 import { type DrawnReport, HostMemoryPanel } from './hostMemoryPanel';
 import { type HostReport, describeHost, hostReport } from './hostReport';
+import { MomentLinks } from './links';
 import { launchConfig } from './manifest';
 import { PhasesView, setFunctionBreakpoint } from './phasesView';
 import { ModelLineDecorator } from './provenance';
+import { StepStatus } from './stepStatus';
+import { TimeTravelCommands } from './timeTravel';
+import { WatchesView } from './watchesView';
 
 /** What activate() returns: enough for the extension-host tests to see the panel work. */
 export interface FsrExtensionApi {
@@ -36,6 +42,7 @@ export function activate(context: vscode.ExtensionContext, host: FsrHost): FsrEx
   const panel = new HostMemoryPanel(context.extensionUri, log);
   const phases = new PhasesView();
   const configs = new FsrConfigurationProvider();
+  const fsrSessions = new FsrSessionEvents();
 
   const startScenario = async (name?: unknown): Promise<boolean> => {
     const scenario = typeof name === 'string' && BUILTIN_NAMES.includes(name) ? name : await pickScenario();
@@ -60,6 +67,13 @@ export function activate(context: vscode.ExtensionContext, host: FsrHost): FsrEx
     vscode.commands.registerCommand('fsr.addFunctionBreakpoint', (name?: unknown) => {
       if (typeof name === 'string' && name) setFunctionBreakpoint(name, true);
     }),
+    // Time travel: reverse steps, phases, Go to Step, value history, links to a moment, bookmarks, watches.
+    fsrSessions,
+    new TimeTravelCommands(),
+    new MomentLinks(context.extension.id),
+    new BookmarksView(fsrSessions),
+    new WatchesView(fsrSessions),
+    new StepStatus(fsrSessions),
   );
   log.info(`FSR Handoff Debugger active (adapter ${adapterMode()}; ${describeHost(report)})`);
 

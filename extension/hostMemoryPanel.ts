@@ -228,7 +228,7 @@ export class HostMemoryPanel implements vscode.Disposable {
       const body = (await this.session.customRequest('fsr/watchPFrame', { world, pgNum, field })) as { description?: string };
       const what = body?.description ?? `${world} PFrame ${pgNum}`;
       this.log.info(`data breakpoint from the host-memory view: ${what}`);
-      this.post({ type: 'dataBreakpoint', ok: true, message: `Will stop when ${what} changes (for the rest of this session).` });
+      this.post({ type: 'dataBreakpoint', ok: true, message: `Will stop when ${what} changes, going forward or back (listed in FSR Watches, where it can be removed).` });
     } catch (e) {
       this.post({ type: 'dataBreakpoint', ok: false, message: (e as Error).message });
     }

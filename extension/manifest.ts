@@ -38,6 +38,29 @@ export function launchAttributes(): Record<string, Json> {
     faults: { ...faults, description: "Faults to inject, added to the scenario's own." },
     overrides: { ...overrides, description: 'A partial scenario merged over the chosen one (e.g. {"vm": {"memMB": 64}}), then validated again.' },
     listingPath: { type: 'string', description: 'Show the simulated listing from this file instead of the adapter (it must hold the same text).' },
+    trace: { type: 'boolean', default: false, description: 'Log every Debug Adapter Protocol message to the Debug Console.' },
+    startAtStep: {
+      type: 'integer',
+      minimum: 0,
+      markdownDescription: 'Open the run stopped at this step (a moment to share: FSR: Copy Link to This Moment writes it). Step numbers are the run\'s own — the same whatever breakpoints are set — so a step names one moment of (scenario, seed, faults, overrides). A step past the end opens at the end.',
+    },
+    bookmarks: {
+      type: 'array',
+      markdownDescription: 'Named steps of this run, shown in the **FSR Bookmarks** view (a click goes there), e.g. `[{"name": "the first redirect", "step": 2278}]`.',
+      items: {
+        type: 'object',
+        required: ['name', 'step'],
+        additionalProperties: false,
+        properties: { name: { type: 'string', minLength: 1, description: 'What happens at this step.' }, step: { type: 'integer', minimum: 0, description: 'The step.' } },
+        defaultSnippets: [{ label: 'a bookmark', body: { name: '$1', step: '^${2:0}' } }],
+      },
+    },
+    scenarioDigest: {
+      type: 'string',
+      pattern: '^[0-9a-f]{16}$',
+      patternErrorMessage: 'The 16 hex digits a link to a moment carries.',
+      markdownDescription: 'Written by FSR: Copy Link to This Moment for a scenario file: a digest of the file as it was. If the file has changed since, the session warns that the step may not be the same moment.',
+    },
   };
 }
 

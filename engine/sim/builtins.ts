@@ -94,7 +94,7 @@ const BUILTIN_LIST: Record<string, ScenarioInput> = {
   },
   'stale-shadow': {
     name: 'stale-shadow',
-    description: 'Teaching bug: the destination keeps the translations its monitor restored from the checkpoint.',
+    description: 'Teaching bug: the handoff succeeds, but an invariant breaks as the destination resumes the guest. Find out why.',
     teaches: 'find the bug: which cached translation went stale, and where it should have been flushed',
     seed: 29,
     host: small,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Session, builtinScenario } from '../../engine/index';
-import { close, evaluate, failure, frames, launch, lineOf, open, stopAfter, vars } from './helpers';
+import { close, evaluate, failure, frames, launch, lineOf, open, scopes, stopAfter, vars } from './helpers';
 import { Inline } from './inline';
 
 const LISTING = { name: 'fsr-handoff.c', sourceReference: 1 };
@@ -34,7 +34,18 @@ describe('time travel over DAP', () => {
       const stop = await launch(dc, { scenario: 'shared-swap' }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'World_SetPanicNoCore' }] }));
       const pnr = await stepNow(dc);
       const redirect = lineOf('VmMemMigrateTransferPageDir', 'PFrame_DirSet(dstWorld');
+      const seen: DebugProtocol.Event[] = [];
+      const note = (e: DebugProtocol.Event) => seen.push(e);
+      dc.on('output', note);
+      dc.on('invalidated', note);
       const t = (await dc.customRequest('gotoTargets', { source: LISTING, line: redirect })).body.targets as DebugProtocol.GotoTarget[];
+      await new Promise((r) => setTimeout(r, 100));
+      dc.removeListener('output', note);
+      dc.removeListener('invalidated', note);
+      // Looking ahead logs nothing (the handoff has not finished), and only variables are refetched:
+      // stacks stand, so the client does not refocus and close its pick of these targets.
+      assert.deepEqual(seen.filter((e) => e.event === 'output' && !/may also run inside/.test((e as DebugProtocol.OutputEvent).body.output)), []);
+      assert.deepEqual(seen.filter((e) => e.event === 'invalidated').flatMap((e) => (e as DebugProtocol.InvalidatedEvent).body.areas ?? []).filter((a) => a !== 'variables'), []);
       const redirects = enginePhases().filter((p) => p.name === 'pdir redirect');
       assert.equal(t.length, redirects.length, 'one target per pdir');
       assert.match(t[0]!.label, new RegExp(`line ${redirect} at step ${redirects[0]!.step} \\(destination VMX, later\\)`));
@@ -79,6 +90,11 @@ describe('time travel over DAP', () => {
     const dc = await open();
     try {
       await launch(dc, { scenario: 'shared-swap', stopOnEntry: true });
+      // Ahead of where the run stood: the stop is on the thread of the actor that made the step.
+      const redirect = enginePhases().find((p) => p.name === 'pdir redirect')!;
+      const r = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: redirect.step }));
+      assert.equal(r.threadId, 2, 'the destination VMX made the redirect');
+      assert.equal((await frames(dc, 2))[0]!.name, 'VmMemMigrateTransferPageDir');
       const s = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 12345 }));
       assert.equal(s.reason, 'goto');
       assert.match(s.description!, /step 12345/);
@@ -149,6 +165,48 @@ describe('time travel over DAP', () => {
     }
   });
 
+  it('what the editor needs: the run\'s extent in fsr/moment, a history menu context on Variables rows, continued on a next phase', async () => {
+    const dc = await open();
+    try {
+      await launch(dc, { scenario: 'shared-swap', stopOnEntry: true });
+      let m = (await dc.customRequest('fsr/moment', {})).body as { horizon: number; end: number | null; step: number };
+      assert.deepEqual([m.step, m.horizon, m.end], [0, 0, null], 'the end is not known before the run got there');
+      // A next phase runs: the client hears "continued" before the stop.
+      const continued = dc.waitForEvent('continued');
+      const ph = await stopAfter(dc, () => dc.customRequest('fsr/phase', { direction: 'next' }));
+      assert.equal(((await continued) as DebugProtocol.ContinuedEvent).body.allThreadsContinued, true);
+      // Rows with a recorded history carry the menu context; a row without one does not.
+      const sc = await scopes(dc, (await frames(dc, ph.threadId!))[0]!.id);
+      const fsr = await vars(dc, sc.FSR!.variablesReference);
+      assert.equal((fsr.resumeState as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext, 'history');
+      const src = await vars(dc, sc['vm-src']!.variablesReference);
+      assert.equal((Object.values(src)[0] as { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext, undefined);
+      // An answer with no rows has nothing to expand.
+      assert.deepEqual([(await evaluate(dc, 'invariants()')).variablesReference, (await evaluate(dc, 'invariants()')).result], [0, 'every invariant holds so far']);
+      assert.equal((await evaluate(dc, 'executions("FSRDestAbort")')).variablesReference, 0);
+      // Jump to Cursor's targets refetch variables only: a client that refetched stacks would refocus
+      // the top frame and close the pick of targets.
+      const inv = dc.waitForEvent('invalidated');
+      await dc.customRequest('gotoTargets', { source: LISTING, line: lineOf('VmMemMigrateTransferPageDir', 'PFrame_DirSet(dstWorld') });
+      assert.deepEqual(((await inv) as DebugProtocol.InvalidatedEvent).body.areas, ['variables']);
+      const end = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 10_000_000 }));
+      void end;
+      const last = await stepNow(dc);
+      m = (await dc.customRequest('fsr/moment', {})).body;
+      assert.equal(m.end, last, 'seen to end: the end is known');
+      await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: 100 }));
+      m = (await dc.customRequest('fsr/moment', {})).body;
+      assert.deepEqual([m.step, m.end], [100, last], 'and stays known when the run goes back');
+      // An edit may change what follows: the end is unknown again.
+      const sc2 = await scopes(dc, (await frames(dc, (await dc.threadsRequest()).body.threads[0]!.id))[0]!.id);
+      await dc.setVariableRequest({ variablesReference: sc2.FSR!.variablesReference, name: 'memMinToTransferMB', value: '7' });
+      m = (await dc.customRequest('fsr/moment', {})).body;
+      assert.equal(m.end, null);
+    } finally {
+      await close(dc);
+    }
+  });
+
   it('a moment shared as a link: the same run, stopped at the same step, in the same state; a changed file is warned about', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fsr-link-'));
     const file = join(dir, 'mine.json');
@@ -197,6 +255,45 @@ describe('time travel over DAP', () => {
       assert.match(f, /"bookmarks"\[0\] must be \{"name": "<a name>", "step": <a whole number ≥ 0>\}/);
     } finally {
       await close(d);
+    }
+  });
+});
+
+describe('the stale-shadow walkthrough, with the time-travel tools (docs/walkthrough/5-stale-shadow.md)', () => {
+  it('invariants() finds the first break; the stale translation\'s history names the swap-out; the flush at the end of the handoff leaves it', async () => {
+    const dc = await open();
+    try {
+      const stop = await launch(dc, { scenario: 'stale-shadow' });
+      assert.deepEqual([stop.reason, stop.description], ['exception', 'invariant break']);
+      const at = await stepNow(dc);
+      const inv = await evaluate(dc, 'invariants()');
+      assert.equal(inv.result, `1 invariant broken, the first at step ${at}`);
+      const row = Object.values(await vars(dc, inv.variablesReference))[0]!;
+      assert.match(row.value, new RegExp(`^cached translations match the PFrames breaks \\(destination VMX\\); it held until step ${at - 1}: .*pgNum (\\d+) → MPN (0x[0-9a-f]+), but the page is SWAPPED`));
+      const [, pg, mpn] = /pgNum (\d+) → MPN (0x[0-9a-f]+)/.exec(row.value)!;
+      // The stale translation in Variables, and its history: the MPN it names.
+      const tr = await evaluate(dc, `dst.monitor.cachedTranslations[${pg}]`);
+      assert.match(tr.result, new RegExp(`^${mpn} \\(stale: the PFrame is now SWAPPED`));
+      const h = (await dc.customRequest('fsr/history', { expression: `dst.monitor.cachedTranslations[${pg}]` })).body as { what: string; rows: Array<{ step: number; actor: string; fn: string; old: string; new: string }> };
+      assert.equal(h.what, `BackMap[${mpn}]`);
+      const took = h.rows[0]!;
+      assert.deepEqual([took.actor, took.fn, took.old, took.new], ['swapper', 'Swap_SwapOutPage', `vm-src main memory, pgNum 0x${Number(pg).toString(16)}`, 'none']);
+      // The checkpoint was read (its translations restored) before the swapper took the page.
+      const read = (await dc.customRequest('fsr/executions', { function: 'FSR_ReadCptData' })).body as { rows: Array<{ step: number }> };
+      assert.ok(read.rows[0]!.step < took.step);
+      // The flush at the end of the handoff runs, and the destination still holds its translations after it.
+      const fin = (await dc.customRequest('fsr/executions', { function: 'VmMemMigrateMemoryHandoffFinished' })).body as { rows: Array<{ step: number }> };
+      await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: fin.rows[0]!.step + 3 }));
+      assert.match((await evaluate(dc, 'dst.monitor')).result, /6 cached translations/);
+      assert.match((await evaluate(dc, `dst.monitor.cachedTranslations[${pg}]`)).result, new RegExp(`^${mpn} \\(stale`));
+      // Go to the last step it held and step once: the break, on the line that runs the guest.
+      const held = await stopAfter(dc, () => dc.customRequest('fsr/goto', { step: at - 1 }));
+      const next = await stopAfter(dc, () => dc.nextRequest({ threadId: held.threadId! }));
+      assert.deepEqual([next.reason, next.description, await stepNow(dc)], ['exception', 'invariant break', at]);
+      const top = (await frames(dc, next.threadId!))[0]!;
+      assert.deepEqual([top.name, top.line], ['FSRDestVMX', lineOf('FSRDestVMX', 'VMX_RunGuest')]);
+    } finally {
+      await close(dc);
     }
   });
 });

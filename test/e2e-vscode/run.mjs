@@ -1,6 +1,6 @@
 // `npm run test:vscode`: the tests in a real VS Code — the @vscode/test-electron extension-host suite
-// and the UI end-to-end test against the packaged .vsix, in the Node and in the web worker extension
-// host — ending with `N passed, N failed` (written instead
+// and the UI end-to-end tests (ui/e2e.mjs, ui/timetravel.mjs) against the packaged .vsix — ui/e2e.mjs in
+// the Node and in the web worker extension host — ending with `N passed, N failed` (written instead
 // to $FSR_RESULTS when set, for test/all.mjs). Installs its tools first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ensureTools, root } from './codeServer.mjs';
 import { runExtensionHostTests } from './extension-host/runTest.mjs';
 import { runUiTest } from './ui/e2e.mjs';
+import { runTimeTravelUiTest } from './ui/timetravel.mjs';
 
 const t0 = Date.now();
 let passed = 0;
@@ -60,6 +61,15 @@ if (existsSync(vsix)) {
       console.log(`UI test run failed: ${e?.message ?? e}`);
       failed++;
     }
+  }
+  console.log('time-travel UI test (the .vsix in code-server, screenshots test/screenshots/tt-*):');
+  try {
+    const r = await runTimeTravelUiTest({ vsix });
+    passed += r.passed;
+    failed += r.failed;
+  } catch (e) {
+    console.log(`time-travel UI test run failed: ${e?.message ?? e}`);
+    failed++;
   }
 }
 finish();

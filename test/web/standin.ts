@@ -141,6 +141,9 @@ export function makeVscode(opts: StandInOptions): StandIn {
     ThemeColor: Simple,
     MarkdownString: Simple,
     Range: Simple,
+    Position: Simple,
+    Location: Simple,
+    SourceBreakpoint: Simple,
     Disposable: class {
       constructor(private readonly fn: () => void) {}
       static from(...ds: Disposable[]): Disposable {
@@ -155,6 +158,7 @@ export function makeVscode(opts: StandInOptions): StandIn {
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     TreeItemCheckboxState: { Unchecked: 0, Checked: 1 },
     OverviewRulerLane: { Left: 1, Center: 2, Right: 4, Full: 7 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
     ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     env: lenient('env', { uiKind: opts.uiKind === 'web' ? 2 : 1, language: 'en' }, unknown),
@@ -231,7 +235,9 @@ export type ExtensionModule = { activate(context: unknown): any; deactivate?(): 
 
 export function activateExtension(mod: ExtensionModule, extensionUri: string): { api: any; subscriptions: Disposable[] } {
   const subscriptions: Disposable[] = [];
-  const context = { subscriptions, extensionUri: Uri.parse(extensionUri), extensionPath: Uri.parse(extensionUri).path, globalState: { get: () => undefined, update: async () => {} }, workspaceState: { get: () => undefined, update: async () => {} } };
+  // The extension's identity as VS Code gives it (publisher.name of package.json).
+  const extension = { id: 'fsr-handoff.fsr-handoff-debugger', extensionUri: Uri.parse(extensionUri) };
+  const context = { subscriptions, extension, extensionUri: Uri.parse(extensionUri), extensionPath: Uri.parse(extensionUri).path, globalState: { get: () => undefined, update: async () => {} }, workspaceState: { get: () => undefined, update: async () => {} } };
   return { api: mod.activate(context), subscriptions };
 }
 

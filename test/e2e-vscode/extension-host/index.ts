@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, reporter: 'spec' });
   mocha.addFile(path.join(__dirname, 'extension.spec.js'));
+  mocha.addFile(path.join(__dirname, 'timetravel.spec.js'));
   console.log('--- extension-host tests ---');
   return new Promise((resolve, reject) => {
     let passed = 0;

@@ -9,7 +9,7 @@ const out = join(root, 'out', 'extension-host');
 
 export async function runExtensionHostTests() {
   await esbuild.build({
-    entryPoints: [join(root, 'test/e2e-vscode/extension-host/index.ts'), join(root, 'test/e2e-vscode/extension-host/extension.spec.ts')],
+    entryPoints: [join(root, 'test/e2e-vscode/extension-host/index.ts'), join(root, 'test/e2e-vscode/extension-host/extension.spec.ts'), join(root, 'test/e2e-vscode/extension-host/timetravel.spec.ts')],
     outdir: out,
     bundle: true,
     platform: 'node',
