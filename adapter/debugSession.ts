@@ -585,7 +585,9 @@ export class FsrDebugSession extends LoggingDebugSession {
     } else if (info.reason === 'pause') {
       description = 'paused';
     }
-    if (info.reason !== 'step' && info.reason !== 'pause') this.sendEvent(new OutputEvent(`[step ${s.rt.stepCount}] ${description}: ${detail}\n`, 'console'));
+    // One line to quote: the step, then what happened (the badge's text too, unless it only repeats the step).
+    const said = description === `step ${s.rt.stepCount}` ? detail : `${description}: ${detail}`;
+    if (info.reason !== 'step' && info.reason !== 'pause') this.sendEvent(new OutputEvent(`[step ${s.rt.stepCount}] ${said}\n`, 'console'));
     const ev = new StoppedEvent(reason, threadId, text) as DebugProtocol.StoppedEvent;
     ev.body.description = description;
     ev.body.allThreadsStopped = true;
@@ -1180,7 +1182,7 @@ export class FsrDebugSession extends LoggingDebugSession {
     const at = this.landOn(step);
     this.sendResponse(response);
     if (at !== step) this.sendEvent(new OutputEvent(`the run ends at step ${at}, before step ${step}\n`, 'console'));
-    this.onStop({ reason: 'goto', actorId: at === step && actorId !== null ? actorId : this.actorAt(at), description: `${what}: step ${at}` });
+    this.onStop({ reason: 'goto', actorId: at === step && actorId !== null ? actorId : this.actorAt(at), description: `${what} step ${at}` });
   }
 
   private readonly gotoTargetSteps = new Map<number, { step: number; actor: number }>();
@@ -1270,7 +1272,7 @@ export class FsrDebugSession extends LoggingDebugSession {
             const now = s.rt.stepCount;
             const p = s.phases().filter((m) => m.step < now).at(-1);
             if (!p) throw new InputProblem(`no phase before step ${now} (within history, since step ${s.rt.historyHorizon})`);
-            this.gotoStopped(response, p.step, s.rt.actors.findIndex((x) => x.name === p.actor), `phase "${p.name}"`);
+            this.gotoStopped(response, p.step, s.rt.actors.findIndex((x) => x.name === p.actor), `previous phase "${p.name}", at`);
           } else {
             if (s.rt.finished) throw new InputProblem('the run has ended: there is no next phase');
             s.rt.continue({ toNextPhase: true });
