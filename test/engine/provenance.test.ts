@@ -70,7 +70,7 @@ describe('provenance', () => {
     assert.match(t, /deck: PFrame_DirSet is called here with 3 arguments, and on the source with 4/);
     assert.match(t, /deck: srcWorld is not a parameter of VmMemMigrateAddPageDirToDest/);
     assert.match(t, /deck: the slide glosses this as pframe ← \(void\*\)\(dirMPN \+ DIRECT_MAP_VADDR\), which adds a page number to an/);
-    assert.match(t, /\(low \+ high\) << 32 \(wrong for every\n.*nonzero MPN\)/);
+    assert.match(t, /\(low \+ high\) << 32 in C \(wrong whenever indexLowBits\n.*is not 0, small MPNs too\)/);
     assert.match(t, /^cancel:$/m, 'the goto label before the cancel is printed');
     assert.match(t, /^fail:$/m, 'and the one before the fail path');
   });

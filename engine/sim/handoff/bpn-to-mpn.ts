@@ -165,9 +165,9 @@ const PFrame_Lookup: F = {
 };
 
 export const MPN_FORMULA_NOTE =
-  'the slides gloss this two ways, both wrong: mpn ← f->unmappedInVMX.indexLowBits drops indexHighBits (wrong for\n' +
-  'every MPN ≥ 2^32); mpn ← f->indexLowBits + f->indexHighBits << 32 parses in C as (low + high) << 32 (wrong for every\n' +
-  'nonzero MPN), and f->indexHighBits would not compile: it is f->unmappedInVMX.extra.<member>.indexHighBits.\n' +
+  'the slides gloss this two ways, both wrong: mpn ← f->unmappedInVMX.indexLowBits drops indexHighBits (wrong for every\n' +
+  'MPN ≥ 2^32); mpn ← f->indexLowBits + f->indexHighBits << 32 is (low + high) << 32 in C (wrong whenever indexLowBits\n' +
+  'is not 0, small MPNs too), and f is a PFrame union: f->unmappedInVMX.extra.<member>.indexHighBits, f->unmappedInVMX.indexLowBits.\n' +
   'Right: MPN = indexHighBits << 32 | indexLowBits';
 
 const PFrame_GetMPN: F = {
