@@ -26,10 +26,17 @@ test('examples/.vscode/launch.json holds every built-in scenario', () => {
   for (const n of BUILTIN_NAMES) assert.ok(cfg.configurations.some((c) => c.scenario === n), n);
 });
 
-test('walkthrough steps point at pages that exist', () => {
-  const steps = pkg.contributes.walkthroughs[0].steps as Array<{ media: { markdown: string } }>;
-  assert.equal(steps.length, 6);
-  for (const s of steps) assert.ok(existsSync(s.media.markdown), s.media.markdown);
+test('walkthrough steps point at pages that exist, and their buttons start built-in scenarios', () => {
+  const steps = pkg.contributes.walkthroughs[0].steps as Array<{ id: string; description: string; media: { markdown: string } }>;
+  assert.ok(steps.length > 0);
+  assert.equal(new Set(steps.map((s) => s.id)).size, steps.length, 'step ids are unique');
+  for (const s of steps) {
+    assert.ok(existsSync(s.media.markdown), s.media.markdown);
+    for (const m of s.description.matchAll(/command:fsr\.startScenario\?([^)]+)\)/g)) {
+      const [name] = JSON.parse(decodeURIComponent(m[1]!)) as [string];
+      assert.ok((BUILTIN_NAMES as readonly string[]).includes(name), `${s.id}: ${name} is a built-in scenario`);
+    }
+  }
 });
 
 test('the phases tree names functions and phases of the listing', () => {
