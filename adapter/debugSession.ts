@@ -735,7 +735,9 @@ export class FsrDebugSession extends LoggingDebugSession {
             this.lineBpIds.add(r.id);
             this.bpLabels.set(r.id, `breakpoint at line ${r.lines[0]}`);
           }
-          return { id: r.id, verified: r.verified, message: r.verified ? undefined : r.message, line: r.lines[0] !== undefined ? this.line(r.lines[0]) : undefined, source: this.source() };
+          // No `source`: the client keeps the breakpoint on the document it was set in (VS Code re-homes a
+          // breakpoint to an answered source, and one without a path hides it from the listing's gutter).
+          return { id: r.id, verified: r.verified, message: r.verified ? undefined : r.message, line: r.lines[0] !== undefined ? this.line(r.lines[0]) : undefined };
         }),
       };
       this.sendResponse(response);

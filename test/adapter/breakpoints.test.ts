@@ -122,6 +122,9 @@ describe('function and phase breakpoints', () => {
         assert.match(other.body.breakpoints[0]!.message!, /not the simulated listing/);
       });
       assert.equal(bps[0]!.verified, true);
+      // No source in the answer: the breakpoint stays on the document it was set in. A sourceReference
+      // source without a path here made VS Code re-home it: no dot in the listing's gutter, a "." label.
+      assert.ok(bps.every((b) => b.source === undefined), JSON.stringify(bps));
       assert.equal(bps[1]!.verified, true, 'the opening brace moves to the first statement');
       assert.equal(bps[1]!.line, first);
       assert.equal(bps[2]!.verified, false);
