@@ -14,6 +14,7 @@ import type { BulkClock } from '../program';
 import { type F, type Sec, TWO_32, callStmt, close, describeEntry, entry, goto, num, ret, set, world } from './shared';
 import { ChangeKind } from '../changes';
 import { PageLoopTrace, TransferTrace, type TraceSites } from './traces';
+import { RESUME_MACHINE, enterState } from '../machines';
 
 /** Hoisted: the hot loops compare against a local constant, not an imported binding. */
 const REGULAR = PageType.REGULAR;
@@ -118,7 +119,7 @@ const FSRCancelPrepareForMemoryTransfer: F = {
       phase: 'resume victor',
       model: 'the VM goes back to the source; whether the source survives that is its panicNoCore flag\'s to decide',
       exec: (cx) => {
-        cx.set(cx.fsr, 'resumeState', 'FSR_RESUME_SOURCE');
+        enterState(cx, RESUME_MACHINE, 'FSR_RESUME_SOURCE');
         cx.log(`handoff cancelled: resumeState -> SOURCE${cx.srcVmx.panicNoCore ? ' (the source is past World_SetPanicNoCore)' : ''}`);
         return undefined;
       },
