@@ -1,5 +1,5 @@
 // Activation: builds each service (adapter factory, configuration provider, adapter log, phases tree,
-// host-memory panel, commands) and registers it for disposal. Only wiring; no logic of its own.
+// host-memory panel, page bytes view, commands) and registers it for disposal. Only wiring; no logic of its own.
 
 import * as vscode from 'vscode';
 import { BUILTIN_NAMES } from '../engine/index';
@@ -10,10 +10,11 @@ import { type DrawnReport, HostMemoryPanel } from './hostMemoryPanel';
 import { launchConfig } from './manifest';
 import { PhasesView, setFunctionBreakpoint } from './phasesView';
 import { ModelLineDecorator } from './provenance';
+import { PageBytes } from './pageBytes';
 
 /** What activate() returns: enough for the extension-host tests to see the panel work. */
 export interface FsrExtensionApi {
-  hostMemory: { readonly isOpen: boolean; readonly lastDrawn: DrawnReport | undefined; onDidDraw: vscode.Event<DrawnReport> };
+  hostMemory: { readonly isOpen: boolean; readonly lastDrawn: DrawnReport | undefined; onDidDraw: vscode.Event<DrawnReport>; select(mpn: number | undefined): Promise<void> };
   adapterMode(): 'inline' | 'process';
 }
 
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
   const panel = new HostMemoryPanel(context.extensionUri, log);
   const phases = new PhasesView();
   const configs = new FsrConfigurationProvider();
+  const pageBytes = new PageBytes(log);
 
   const startScenario = async (name?: unknown): Promise<boolean> => {
     const scenario = typeof name === 'string' && BUILTIN_NAMES.includes(name) ? name : await pickScenario();
@@ -40,7 +42,9 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
     vscode.debug.registerDebugConfigurationProvider('fsr', new FsrDynamicConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.registerDebugAdapterDescriptorFactory('fsr', new FsrAdapterFactory(context.extensionUri)),
     vscode.debug.registerDebugAdapterTrackerFactory('fsr', new AdapterLogTrackerFactory(log, events, adapterMode)),
+    pageBytes,
     events.onDidChange((c) => panel.onSessionChange(c)),
+    events.onDidChange((c) => pageBytes.onSessionChange(c)),
     vscode.commands.registerCommand('fsr.showHostMemory', () => panel.show()),
     vscode.commands.registerCommand('fsr.startScenario', startScenario),
     vscode.commands.registerCommand('fsr.showLog', () => log.show(true)),
@@ -59,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
         return panel.lastDrawn;
       },
       onDidDraw: panel.onDidDraw,
+      select: (mpn) => panel.select(mpn),
     },
     adapterMode,
   };

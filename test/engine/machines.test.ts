@@ -8,19 +8,19 @@ import { BUILTIN_NAMES, ChangeKind, MACHINES, RESUME_MACHINE, SWAP_COPY_MACHINE,
 
 /** The transitions of each machine a run made, as "from → to", from the change log. */
 function taken(s: Session): Map<string, Set<string>> {
-  const out = new Map(MACHINES.map((m) => [m.field, new Set<string>()]));
+  const out = new Map<string, Set<string>>(MACHINES.map((m) => [m.field, new Set<string>()]));
   const log = s.rt.changes;
   for (let i = 0; i < log.count; i++) {
     if (log.kind[i] !== ChangeKind.FIELD) continue;
     const c = log.side[i] as FieldChange;
-    if (c.obj !== s.cx.fsr || !out.has(c.field as 'resumeState')) continue;
-    out.get(c.field as 'resumeState')!.add(`${String(c.old)} → ${String(c.new)}`);
+    if (c.obj !== s.cx.fsr || !out.has(c.field)) continue;
+    out.get(c.field)!.add(`${String(c.old)} → ${String(c.new)}`);
   }
   return out;
 }
 
 test('the built-in scenarios make exactly the transitions the machines hold', () => {
-  const seen = new Map(MACHINES.map((m) => [m.field, new Set<string>()]));
+  const seen = new Map<string, Set<string>>(MACHINES.map((m) => [m.field, new Set<string>()]));
   for (const name of BUILTIN_NAMES) {
     if (name === 'big-vm') continue; // the same machines as shared-swap, at 64 GiB
     const s = new Session(builtinScenario(name));
