@@ -294,47 +294,62 @@ export const POINTER_STRIDE = 6;
  */
 export function pdirPointers(world: World, maxRuns = MAX_POINTER_RUNS): number[] {
   const info = world.pframes.pdirInfo;
-  const out: number[] = [];
+  // One pass into a typed array (a run per directory at most), no object per run.
+  const runs = new Float64Array(Math.max(1, info.length) * POINTER_STRIDE);
+  let n = 0;
   let start = -1;
   let first = 0;
   let prev = 0;
   let stride = 0;
-  const close = (d: number) => {
-    if (start >= 0) out.push(start, d - start, d - start, first, prev, stride || 1);
-    start = -1;
-  };
-  for (let d = 0; d < info.length; d++) {
-    const mpn = pteToMPN(info[d]!);
-    if (mpn === INVALID_MPN64) {
-      close(d);
-      continue;
-    }
-    if (start >= 0 && (stride === 0 ? mpn > prev : mpn - prev === stride)) {
+  for (let d = 0; d <= info.length; d++) {
+    const pte = d < info.length ? info[d]! : 0;
+    // PTE: P is bit 0, the MPN from bit 12 (pteToMPN, inlined).
+    const present = pte % 2 === 1;
+    const mpn = present ? Math.floor(pte / 4096) : -1;
+    if (present && start >= 0 && (stride === 0 ? mpn > prev : mpn - prev === stride)) {
       stride = mpn - prev;
       prev = mpn;
       continue;
     }
-    close(d);
-    start = d;
-    first = prev = mpn;
-    stride = 0;
-  }
-  close(info.length);
-  let runs = out;
-  while (runs.length / POINTER_STRIDE > maxRuns) {
-    const merged: number[] = [];
-    for (let i = 0; i < runs.length; i += 2 * POINTER_STRIDE) {
-      if (i + POINTER_STRIDE >= runs.length) {
-        merged.push(...runs.slice(i, i + POINTER_STRIDE));
-        break;
-      }
-      const a = runs.slice(i, i + POINTER_STRIDE);
-      const b = runs.slice(i + POINTER_STRIDE, i + 2 * POINTER_STRIDE);
-      merged.push(a[0]!, b[0]! + b[1]! - a[0]!, a[2]! + b[2]!, Math.min(a[3]!, b[3]!), Math.max(a[4]!, b[4]!), 0);
+    if (start >= 0) {
+      const o = n++ * POINTER_STRIDE;
+      runs[o] = start;
+      runs[o + 1] = d - start;
+      runs[o + 2] = d - start;
+      runs[o + 3] = first;
+      runs[o + 4] = prev;
+      runs[o + 5] = stride || 1;
+      start = -1;
     }
-    runs = merged;
+    if (present) {
+      start = d;
+      first = prev = mpn;
+      stride = 0;
+    }
   }
-  return runs;
+  const out = Array.from(runs.subarray(0, n * POINTER_STRIDE));
+  if (n <= maxRuns) return out;
+  // Too many: every k neighbouring runs become one bundle (one pass).
+  const k = Math.ceil(n / maxRuns);
+  const merged: number[] = [];
+  for (let r = 0; r < n; r += k) {
+    const last = Math.min(n, r + k) - 1;
+    if (last === r) {
+      for (let j = 0; j < POINTER_STRIDE; j++) merged.push(out[r * POINTER_STRIDE + j]!);
+      continue;
+    }
+    let present = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let q = r; q <= last; q++) {
+      present += out[q * POINTER_STRIDE + 2]!;
+      lo = Math.min(lo, out[q * POINTER_STRIDE + 3]!);
+      hi = Math.max(hi, out[q * POINTER_STRIDE + 4]!);
+    }
+    const first = out[r * POINTER_STRIDE]!;
+    merged.push(first, out[last * POINTER_STRIDE]! + out[last * POINTER_STRIDE + 1]! - first, present, lo, hi, 0);
+  }
+  return merged;
 }
 
 // ---- swap bitmaps -----------------------------------------------------------------------------
@@ -613,6 +628,12 @@ export class HostMapTracker {
   private swapKeys: [string, string] = ['', ''];
   private swapLast: [SwapSummary | null, SwapSummary | null] = [null, null];
   private swapDirty = true;
+  /** Each world's pointer runs as last computed, and whether a pdirInfo entry changed since. */
+  private pointers: [number[], number[]] | null = null;
+  private pointersDirty = true;
+  /** Steps of the integrated pdirInfo and swap changes (going back past one makes the pointers or bitmaps stale). */
+  private pdirSteps: number[] = [];
+  private swapSteps: number[] = [];
   /** The phases as known at the furthest step seen (ahead ones stay after a step back). */
   private knownPhases: Array<PhaseMark | PhaseRun> = [];
   private maxStep = 0;
@@ -675,7 +696,14 @@ export class HostMapTracker {
         else for (const m of t) mark(m);
       }
       while (this.transitions.length && this.transitions[this.transitions.length - 1]!.step > back) this.transitions.pop();
-      this.swapDirty = true;
+      while (this.pdirSteps.length && this.pdirSteps[this.pdirSteps.length - 1]! > back) {
+        this.pdirSteps.pop();
+        this.pointersDirty = true;
+      }
+      while (this.swapSteps.length && this.swapSteps[this.swapSteps.length - 1]! > back) {
+        this.swapSteps.pop();
+        this.swapDirty = true;
+      }
     }
     let i = log.count - 1;
     while (i >= 0 && log.step[i]! > back) i--;
@@ -688,7 +716,18 @@ export class HostMapTracker {
       } else if (kind === ChangeKind.FIELD) {
         const c = log.side[k] as FieldChange;
         if (c.obj === s.cx.fsr && (c.field === 'resumeState' || c.field === 'swapCopyState')) this.transitions.push({ step: log.step[k]!, field: c.field, from: String(c.old), to: String(c.new) });
-      } else if (kind === ChangeKind.SLOT || kind === ChangeKind.BITMAP) this.swapDirty = true;
+      } else if (kind === ChangeKind.SLOT || kind === ChangeKind.BITMAP) {
+        this.swapDirty = true;
+        if (this.swapSteps[this.swapSteps.length - 1] !== log.step[k]) this.swapSteps.push(log.step[k]!);
+      } else if (kind === ChangeKind.PDIR) {
+        this.pointersDirty = true;
+        if (this.pdirSteps[this.pdirSteps.length - 1] !== log.step[k]) this.pdirSteps.push(log.step[k]!);
+      }
+    }
+    // Going back before what the lists remember (the log's start moved on): assume the worst.
+    if (!first && back < this.forgetBefore) {
+      this.pointersDirty = true;
+      this.swapDirty = true;
     }
     // Bulk steps: their BackMap changes are in their traces, not in the log.
     for (const b of rt.bulkStepsAfter(back)) {
@@ -759,8 +798,10 @@ export class HostMapTracker {
     this.lastUpdate = this.updateCells();
     this.maxStep = Math.max(this.maxStep, step);
     const id = ++this.lastId;
-    const srcPtr = pdirPointers(s.src);
-    const dstPtr = pdirPointers(s.dst);
+    // The runs change only with a pdirInfo entry (every change to one is in the log, bulk steps' too).
+    if (!this.pointers || this.pointersDirty || this.lastUpdate.rescanned) this.pointers = [pdirPointers(s.src), pdirPointers(s.dst)];
+    this.pointersDirty = false;
+    const [srcPtr, dstPtr] = this.pointers;
     const swaps = this.swaps();
     const base = r.since === undefined ? undefined : this.kept.find((k) => k.id === r.since);
 
@@ -778,7 +819,7 @@ export class HostMapTracker {
     this.kept.push({ id, cells: this.cells.slice(), pointers: [srcPtr, dstPtr], swap: swaps });
     if (this.kept.length > 2) this.kept.shift();
 
-    const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    const same = (a: number[], b: number[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
     const side = (w: World, ptr: number[], swap: SwapSummary, i: 0 | 1): WorldSide => {
       let present = 0;
       for (let d = 0; d < ptr.length; d += POINTER_STRIDE) present += ptr[d + 2]!;
