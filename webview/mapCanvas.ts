@@ -133,6 +133,8 @@ export class MapCanvas {
     const src = this.source(m);
     const g = geometry(src, cssW, this.mapHeight(), COLHDR, LEFT, RIGHT);
     this.g = g;
+    // Where the cells are, for whoever reads the canvas (tests, accessibility tools).
+    Object.assign(this.canvas.dataset, { left: String(g.left), top: String(g.top), cellPx: String(g.cellPx), cols: String(g.cols), cells: String(src.cells) });
     const cssH = g.top + g.height + 16;
     if (this.canvas.width !== Math.round(cssW * dpr) || this.canvas.height !== Math.round(cssH * dpr)) {
       this.canvas.width = Math.round(cssW * dpr);
@@ -220,7 +222,8 @@ export class MapCanvas {
   /** pdir pages outlined in the colour the legend shows for them (only when cells are big enough to see it). */
   private drawPdirOutlines(m: MapModel, g: MapGeometry, src: MapSource): void {
     const ctx = this.ctx;
-    ctx.lineWidth = 1.5;
+    // Two pixels on the cell's edge, pixel-aligned: the colour drawn is the legend's, not a blend.
+    ctx.lineWidth = 2;
     for (let i = 0; i < src.cells; i++) {
       const b = this.byteOf(m, src, i);
       if (!(b & (CELL.HAS_SRC_PDIR | CELL.HAS_DST_PDIR))) continue;
@@ -373,7 +376,7 @@ export class MapCanvas {
         ctx.lineTo(cx, cy);
         ctx.stroke();
         ctx.beginPath();
-        ctx.arc(cx, cy, Math.max(2, Math.min(4, g.cellPx / 3)), 0, Math.PI * 2);
+        ctx.arc(cx, cy, Math.max(1.5, Math.min(3, g.cellPx / 4)), 0, Math.PI * 2);
         ctx.fill();
         ctx.globalAlpha = 1;
       }

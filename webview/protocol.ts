@@ -61,9 +61,9 @@ export type Lane = z.infer<typeof LaneSchema>;
 export const MachineSchema = z.object({
   field: z.enum(['resumeState', 'swapCopyState']),
   provenance: z.string(),
-  states: z.array(z.string()),
+  states: z.array(z.string()).readonly(),
   initial: z.string(),
-  transitions: z.array(z.object({ from: z.string(), to: z.string(), by: z.string(), when: z.string() })),
+  transitions: z.array(z.object({ from: z.string(), to: z.string(), by: z.string(), when: z.string() })).readonly(),
   current: z.string(),
   visited: z.array(z.string()),
   taken: z.array(z.object({ from: z.string(), to: z.string(), step: int })),
