@@ -11,10 +11,11 @@ import { launchConfig } from './manifest';
 import { PhasesView, setFunctionBreakpoint } from './phasesView';
 import { ModelLineDecorator } from './provenance';
 import { PageBytes } from './pageBytes';
+import type { PageInfoMsg } from '../webview/protocol';
 
 /** What activate() returns: enough for the extension-host tests to see the panel work. */
 export interface FsrExtensionApi {
-  hostMemory: { readonly isOpen: boolean; readonly lastDrawn: DrawnReport | undefined; onDidDraw: vscode.Event<DrawnReport>; select(mpn: number | undefined): Promise<void> };
+  hostMemory: { readonly isOpen: boolean; readonly lastDrawn: DrawnReport | undefined; readonly lastPage: PageInfoMsg | undefined; onDidDraw: vscode.Event<DrawnReport>; select(mpn: number | undefined): Promise<void> };
   adapterMode(): 'inline' | 'process';
 }
 
@@ -61,6 +62,9 @@ export function activate(context: vscode.ExtensionContext): FsrExtensionApi {
       },
       get lastDrawn() {
         return panel.lastDrawn;
+      },
+      get lastPage() {
+        return panel.lastPage;
       },
       onDidDraw: panel.onDidDraw,
       select: (mpn) => panel.select(mpn),

@@ -3,7 +3,7 @@
 // at the same step) and answers the webview's messages: picks, zoom, timeline clicks (fsr/goto). Knows no engine.
 
 import * as vscode from 'vscode';
-import { type FromWebview, type ToWebview, HostMapViewSchema, parseFromWebview } from '../webview/protocol';
+import { type FromWebview, type PageInfoMsg, type ToWebview, HostMapViewSchema, parseFromWebview } from '../webview/protocol';
 import type { SessionChange } from './adapterLog';
 
 export interface DrawnReport {
@@ -42,6 +42,8 @@ export class HostMemoryPanel implements vscode.Disposable {
   private readonly dismissed = new WeakSet<vscode.DebugSession>();
   /** The webview's last report of an applied view (for tests). */
   lastDrawn: DrawnReport | undefined;
+  /** The page decode the last view carried (for tests: what the webview was given to show). */
+  lastPage: PageInfoMsg | undefined;
   private readonly drawnEmitter = new vscode.EventEmitter<DrawnReport>();
   readonly onDidDraw = this.drawnEmitter.event;
 
@@ -117,6 +119,7 @@ export class HostMemoryPanel implements vscode.Disposable {
         this.shownId = undefined;
         this.selected = undefined;
         this.window = undefined;
+        this.lastPage = undefined;
       }
       this.postSession();
     }
@@ -233,6 +236,7 @@ export class HostMemoryPanel implements vscode.Disposable {
       }
       this.shownId = r.data.id;
       this.lastStep = r.data.step;
+      this.lastPage = r.data.page ?? undefined;
       this.post({ type: 'view', view: r.data });
     } catch (e) {
       this.log.warn(`fsr/view failed: ${(e as Error).message}`);
