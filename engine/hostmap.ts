@@ -1035,9 +1035,13 @@ export class HostMapTracker {
       info.pdir = { pointedBy: pointedBy.map((p) => ({ world: p.world, dirIndexHex: hexNumber(p.dirIndex) })), firstPFrames };
       info.note = pointedBy.length ? `pdir page of ${pointedBy.map((p) => `${p.world} pdirInfo[${hexNumber(p.dirIndex)}]`).join(' and ')}` : 'a pdir page no pdirInfo entry points at';
       if (world) {
+        // The first of its PFrames that names an MPN (else its first): the one with most to show.
         const first = dir * ALLOC_PDIR_PAGES;
-        if (first < world.pframes.numMainMemPages) {
-          const d = decode(world, first);
+        const count = Math.min(ALLOC_PDIR_PAGES, world.pframes.numMainMemPages - first);
+        let i = 0;
+        while (i < count && indexMeaning(pfType(u32[2 * i]!)) !== 'MPN') i++;
+        if (count > 0) {
+          const d = decode(world, first + (i < count ? i : 0));
           if (typeof d !== 'string') info.pframe = d;
         }
       }

@@ -26,7 +26,7 @@ const isDump = (b: unknown): b is PageDumpBody => typeof b === 'object' && b !==
 /** The page's text: a header that dates it, then the rows. Pure (tests check it). */
 export function pageText(d: PageDumpBody, session: string): string {
   const head = [
-    `MPN ${d.mpn} (machine address ${d.address}) — read-only, at step ${d.step} of ${session}`,
+    `MPN ${d.mpn}, read-only, at step ${d.step} of ${session} (machine address ${d.address})`,
     `owner: ${d.owner}${d.pdirOf ? `; the pdir page of ${d.pdirOf}: one PFrame (8 bytes, little-endian) a row` : ''}`,
     'Read again at every stop of the session. For an editable hex view, install the Hex Editor (ms-vscode.hexeditor) and use View Binary Data.',
     '',
@@ -105,7 +105,8 @@ export class PageBytes implements vscode.TextDocumentContentProvider, vscode.Dis
       return;
     }
     const doc = await vscode.workspace.openTextDocument(PageBytes.uri(sessionId, `0x${mpn.toString(16)}`));
-    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
+    // In the first group (where the listing is), so the host-memory view beside it stays in sight.
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.One, preserveFocus: false });
     this.recommend();
   }
 

@@ -59,7 +59,8 @@ const mapSec = section('MPN space', 'map');
 const legend = el('div', 'legend');
 const options = el('div', 'options');
 const whole = document.createElement('vscode-checkbox');
-whole.setAttribute('label', 'whole host (else up to the highest used MPN)');
+whole.setAttribute('label', 'whole host');
+whole.title = 'the whole host (else up to the highest MPN used so far)';
 const zoomOut = button('−', 'zoom out (Ctrl+wheel on the map)', () => zoomBy(0.5));
 const zoomIn = button('+', 'zoom in (Ctrl+wheel or double-click on the map)', () => zoomBy(2));
 const zoomFit = button('fit', 'show the whole (used) host again', () => setZoom(null));
@@ -321,7 +322,9 @@ function renderPage(p: PageInfoMsg | null): void {
     const add = (k: string, decl: string, v: string, note: string | null, cls?: string) => {
       const tr = el('tr', cls);
       tr.dataset.field = k;
-      tr.append(el('td', undefined, k), el('td', 'decl', decl), el('td', 'value', v));
+      const name = el('td', undefined, k);
+      name.title = decl;
+      tr.append(name, el('td', 'decl', decl), el('td', 'value', v));
       ft.append(tr);
       if (note) {
         const nr = el('tr', 'note');
@@ -331,11 +334,13 @@ function renderPage(p: PageInfoMsg | null): void {
         ft.append(nr);
       }
     };
-    add('pte', 'uint64 pte', pf.pte, null);
+    add('pte', 'uint64', pf.pte, null);
     add('form', 'union PFrame member', pf.formNote ? `${pf.form} (beyond bit 0: model)` : pf.form, pf.formNote, pf.formNote ? 'model' : undefined);
+    // The declaration without the name (the first column has it): `uint16 : 1 · bit 3`.
+    const decl = (d: string, name: string, bits: string) => `${d.replace(` ${name}`, '')} · bit${/[–-]/.test(bits) ? 's' : ''} ${bits}`;
     for (const f of pf.fields) {
-      add(f.name, `${f.decl} · bits ${f.bits}`, f.value, f.note, f.bits.includes('model') ? 'model' : undefined);
-      if (f.name === 'indexHighBits') for (const x of pf.extra.fields) add(`${pf.extra.path}.${x.name}`, `${x.decl} · bits ${x.bits}`, x.value, null, 'member');
+      add(f.name, decl(f.decl, f.name, f.bits), f.value, f.note, f.bits.includes('model') ? 'model' : undefined);
+      if (f.name === 'indexHighBits') for (const x of pf.extra.fields) add(`${pf.extra.path}.${x.name}`, decl(x.decl, x.name, x.bits), x.value, null, 'member');
     }
     add('mpn', 'MPN', pf.mpnHex ?? `INVALID_MPN64 (the index is ${pf.index})`, null);
     pageBody.append(ft);

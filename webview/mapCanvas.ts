@@ -184,13 +184,13 @@ export class MapCanvas {
     ctx.fillStyle = this.palette.muted;
     ctx.textBaseline = 'top';
     ctx.textAlign = 'right';
+    // A halo in the background colour keeps labels readable over the source's pointers.
+    ctx.strokeStyle = this.palette.bg;
+    ctx.lineWidth = 3;
+    ctx.lineJoin = 'round';
     for (const l of rowLabels(m.layout, g, 12)) {
       const y = l.y + Math.max(0, (g.cellPx - 10) / 2);
-      const w = ctx.measureText(l.text).width;
-      ctx.fillStyle = this.palette.bg;
-      ctx.globalAlpha = 0.7;
-      ctx.fillRect(g.left - 6 - w, y - 1, w + 3, 11);
-      ctx.globalAlpha = 1;
+      ctx.strokeText(l.text, g.left - 6, y);
       ctx.fillStyle = this.palette.muted;
       ctx.fillText(l.text, g.left - 6, y);
     }

@@ -129,7 +129,12 @@ export function renderTimeline(box: HTMLElement, t: TimelineLayout, step: number
     const lane = el('div', `lane lane-${r.kind}`);
     lane.style.top = `${r.y}px`;
     lane.style.height = `${t.laneHeight}px`;
-    const label = el('div', 'lane-label', r.count === 0 && r.kind === 'phase' ? `${r.name} (not reached)` : `${r.name}${r.count > 1 ? ` ×${r.count}` : ''}`);
+    const label = el('div', 'lane-label', `${r.name}${r.count > 1 ? ` ×${r.count}` : ''}`);
+    if (r.count === 0) {
+      const none = el('div', 'lane-none muted', 'not reached');
+      none.style.left = `${t.labelWidth}px`;
+      lane.append(none);
+    }
     label.style.width = `${t.labelWidth - 8}px`;
     label.title = r.kind === 'phase' ? `phase "${r.name}": ${r.count === 0 ? 'not reached on this run' : `reached ${r.count} time${r.count > 1 ? 's' : ''}`}` : label.textContent ?? '';
     lane.append(label);
