@@ -468,6 +468,15 @@ function onView(v: HostMapViewMsg, bytes: number, t0: number): void {
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
+  try {
+    onMessage(e);
+  } catch (err) {
+    // Said, never swallowed: a view that cannot be drawn shows why.
+    errorLine.textContent = `Could not show the ${(e.data as { type?: string })?.type ?? ''} message: ${(err as Error).message}`;
+  }
+});
+
+function onMessage(e: MessageEvent): void {
   const t0 = performance.now();
   const r = parseToWebview(e.data);
   if (!r.ok) {
@@ -491,6 +500,13 @@ window.addEventListener('message', (e: MessageEvent) => {
         clearAll(model.selected !== null ? 'Decoding the selected page in the new session…' : 'Click a cell of the map to decode its page.');
       }
       if (msg.state === 'running' && view) stopLine.textContent = `running (the view shows step ${view.step})`;
+      // Stopped and nothing drawn yet (a view posted before this page listened is lost): ask again.
+      if (msg.state === 'stopped') {
+        const id = msg.id;
+        window.setTimeout(() => {
+          if (!view && sessionId === id) post({ type: 'refresh' });
+        }, 1500);
+      }
       break;
     }
     case 'view': {
@@ -518,7 +534,7 @@ window.addEventListener('message', (e: MessageEvent) => {
       errorLine.textContent = msg.message;
       break;
   }
-});
+}
 
 // ---- input ------------------------------------------------------------------------------------
 

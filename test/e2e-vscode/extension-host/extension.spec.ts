@@ -119,9 +119,9 @@ describe('FSR Handoff Debugger in VS Code', function () {
   it('runs shared-swap inline to World_SetPanicNoCore and serves fsr/view and fsr/page', async function () {
     assert.equal(api.adapterMode(), 'inline');
     const session = await runToPointOfNoReturn(stops, 'shared-swap');
-    const view = (await session.customRequest('fsr/view', {})) as { step: number; phases: Array<{ name: string }>; cells: string; source: { presentDirs: number } };
+    const view = (await session.customRequest('fsr/view', {})) as { step: number; lanes: Array<{ name: string; count: number }>; cells: string; source: { presentDirs: number } };
     assert.ok(view.step > 0);
-    assert.ok(view.phases.some((p) => p.name === 'point of no return'));
+    assert.ok(view.lanes.some((l) => l.name === 'point of no return' && l.count === 1));
     assert.equal(view.source.presentDirs, 8);
     assert.ok(view.cells.length > 1000);
     const page = (await session.customRequest('fsr/page', { mpn: '0x100000' })) as { ownerKind: string };

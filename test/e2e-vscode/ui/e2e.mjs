@@ -22,6 +22,9 @@ export async function runUiTest({ vsix }) {
   const server = await startCodeServer(tools, s, { workspace: ws });
   const browser = await launchBrowser(tools, s);
   const page = browser.pages()[0] ?? (await browser.newPage());
+  // Errors of the page and its webviews, said with the step that meets them.
+  page.on('pageerror', (e) => console.log(`    page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && /webview|FSR|fsr/i.test(m.text()) && console.log(`    console: ${m.text().slice(0, 300)}`));
   let n = 0;
   const shot = async (name) => {
     const file = join(shots, `${String(++n).padStart(2, '0')}-${name}.png`);
