@@ -113,6 +113,14 @@ class VarRefs {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** In a group of items a..b of `ix`: the group's index of the item a name's key names (the collection's own key). */
+function within(ix: NonNullable<Kids['indexed']>, a: number, b: number): (key: number) => number | undefined {
+  return (key) => {
+    const i = ix.find ? ix.find(key) : key;
+    return i === undefined || i < a || i > b ? undefined : i - a;
+  };
+}
+
 function joinPath(parent: string, name: string): string {
   if (!parent) return name;
   if (name.startsWith('[')) return parent + name;
@@ -946,14 +954,15 @@ export class FsrDebugSession extends LoggingDebugSession {
 
   private toVariable(node: VNode, parentPath: string, prefix: string): DebugProtocol.Variable {
     const path = joinPath(parentPath, node.name);
-    const v: DebugProtocol.Variable = { name: node.name, value: node.value, evaluateName: path, variablesReference: 0 };
+    const v: DebugProtocol.Variable = node.noPath ? { name: node.name, value: node.value, variablesReference: 0 } : { name: node.name, value: node.value, evaluateName: path, variablesReference: 0 };
     // VS Code's context key debugProtocolVariableMenuContext: "Show Value History" is offered where history() answers.
     if (node.history || node.watch) (v as DebugProtocol.Variable & { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext = 'history';
     if (node.type) v.type = node.type;
     if (node.memoryReference) v.memoryReference = node.memoryReference;
     if (node.kids) {
       v.variablesReference = this.refs.add(node.kids, path, prefix);
-      if (node.kids.indexed) v.indexedVariables = node.kids.indexed.count;
+      // A grouped collection is shown in our groups (hex bounds), not in the client's decimal chunks.
+      if (node.kids.indexed && !node.kids.indexed.groups) v.indexedVariables = node.kids.indexed.count;
     }
     return v;
   }
@@ -973,7 +982,9 @@ export class FsrDebugSession extends LoggingDebugSession {
         if (filter !== 'indexed') variables = kids.named().slice(start, count ? start + count : undefined).map((n) => this.toVariable(n, path, prefix));
       } else if (kids.indexed && filter !== 'named') {
         const ix = kids.indexed;
-        if (!count && ix.count - start > GROUP_LIMIT) {
+        if (!count && ix.groups && ix.count > ix.groups.size) {
+          variables = this.labeledGroups(ix, ix.groups, path, prefix);
+        } else if (!count && ix.count - start > GROUP_LIMIT) {
           variables = this.groups(ix, start, path, prefix);
         } else {
           const end = Math.min(ix.count, start + Math.min(count || ix.count, MAX_VARIABLES));
@@ -1001,8 +1012,32 @@ export class FsrDebugSession extends LoggingDebugSession {
     const out: DebugProtocol.Variable[] = [];
     for (let a = start; a < ix.count; a += size) {
       const b = Math.min(ix.count, a + size) - 1;
-      const kids: Kids = { indexed: { count: b - a + 1, at: (i) => ix.at(a + i) } };
+      const kids: Kids = { indexed: { count: b - a + 1, at: (i) => ix.at(a + i), find: within(ix, a, b) } };
       out.push({ name: `[${a}..${b}]`, value: '', variablesReference: this.refs.add(kids, path, prefix, `${prefix}${path}#${a}..${b}`), indexedVariables: b - a + 1 });
+    }
+    return out;
+  }
+
+  /**
+   * A grouped collection's rows: groups of `size` (of size · size, … while there would be more than
+   * `size` rows), each named by the collection's label; the smallest groups list their items.
+   */
+  private labeledGroups(ix: NonNullable<Kids['indexed']>, g: NonNullable<NonNullable<Kids['indexed']>['groups']>, path: string, prefix: string): DebugProtocol.Variable[] {
+    let size = g.size;
+    while (Math.ceil(ix.count / size) > g.size) size *= g.size;
+    const out: DebugProtocol.Variable[] = [];
+    for (let a = 0; a < ix.count; a += size) {
+      const b = Math.min(ix.count, a + size) - 1;
+      const inner: Kids = {
+        indexed: {
+          count: b - a + 1,
+          at: (i) => ix.at(a + i),
+          find: within(ix, a, b),
+          groups: size > g.size ? { size: g.size, label: (x, y) => g.label(a + x, a + y) } : undefined,
+        },
+      };
+      const l = g.label(a, b);
+      out.push({ name: l.name, value: l.value, variablesReference: this.refs.add(inner, path, prefix, `${prefix}${path}#${a}..${b}`) });
     }
     return out;
   }
@@ -1375,7 +1410,8 @@ export class FsrDebugSession extends LoggingDebugSession {
       void (async () => {
         try {
           const { s } = this.need();
-          response.body = await handleFsrRequest(s, command, args);
+          const st = this.lastStop;
+          response.body = await handleFsrRequest(s, command, args, st ? { reason: st.reason, description: st.description, exception: st.exception ? `${st.exception.filter}: ${st.exception.message}` : null } : null);
           this.sendResponse(response);
         } catch (e) {
           this.fail(response, (e as Error).message);

@@ -2,11 +2,12 @@
 // PFrames, swap files and monitor, and the host. Knows no transport, editor or Node; builds children on demand.
 
 import {
-  EXTRA_FIELDS,
   INVALID_MPN64,
   MAX_MPN,
   PAGE_SIZE,
-  PFRAME_LAYOUT,
+  PFRAME_LAYOUT_NOTES,
+  extraMember,
+  pframeDecode,
   PageType,
   type Frame,
   type InvariantBreak,
@@ -53,6 +54,8 @@ export interface VNode {
   watch?: WatchTarget;
   /** Whose changes "Show Value History" and history() list (else `watch`'s). */
   history?: HistoryTarget;
+  /** A row that is not a value one can name in an expression (no evaluateName). */
+  noPath?: boolean;
 }
 
 /** A row's children: a short named list, or an indexed collection read one child at a time. */
@@ -63,6 +66,11 @@ export interface Kids {
     at: (i: number) => VNode;
     /** Index of the child a path segment names (`[n]` is index n unless the collection says otherwise). */
     find?: (key: number) => number | undefined;
+    /**
+     * Shown in groups of `size` (and groups of those groups, `size` at a time), each named by `label`
+     * (bounds in hex), instead of a client's own decimal chunks. Presentation only: paths still index.
+     */
+    groups?: { size: number; label: (first: number, last: number) => { name: string; value: string } };
   };
 }
 
@@ -160,6 +168,9 @@ export class Inspector {
       ['src', () => this.world('src', this.s.src)],
       ['dst', () => this.world('dst', this.s.dst)],
       ['host', () => this.hostNode()],
+      // The Debug Console shows a VMX as Variables does (its cached translations expand to their entries).
+      ['srcVmx', () => this.monitor(this.s.cx.srcVmx, 'srcVmx')],
+      ['dstVmx', () => this.monitor(this.s.cx.dstVmx, 'dstVmx')],
     ]);
   }
 
@@ -253,12 +264,12 @@ export class Inspector {
         name: 'pdirInfo',
         value: `PDir_Info[${w.numDirs}]: ${pf.numPDirEntries} present`,
         type: 'PDir_Info *',
-        kids: { indexed: { count: w.numDirs, at: (d) => this.pdirEntry(w, d) } },
+        kids: { indexed: { count: w.numDirs, at: (d) => this.pdirEntry(w, d), groups: { size: ALLOC_PDIR_PAGES, label: (a, b) => ({ name: `[${hex(a)}..${hex(b)}]`, value: `pdirInfo[${hex(a)}..${hex(b)}]` }) } } },
       },
       {
         name: 'pages2',
         value: `MPN64[${w.numDirs}]: ${pf.numPDirEntries2} present`,
-        kids: { indexed: { count: w.numDirs, at: (d) => this.mpnLeaf(`[${d}]`, pf.pages2[d]!) } },
+        kids: { indexed: { count: w.numDirs, at: (d) => this.mpnLeaf(`[${hex(d)}]`, pf.pages2[d]!), groups: { size: ALLOC_PDIR_PAGES, label: (a, b) => ({ name: `[${hex(a)}..${hex(b)}]`, value: '' }) } } },
       },
       numLeaf('numPDirEntries', pf.numPDirEntries),
       numLeaf('numXMapPages', pf.numXMapPages),
@@ -269,7 +280,7 @@ export class Inspector {
   }
 
   /** `pdirInfo[d]`: the PTE naming a pdir page, and that page's PFrames. */
-  pdirEntry(w: World, d: number, name = `[${d}]`): VNode {
+  pdirEntry(w: World, d: number, name = `[${hex(d)}]`): VNode {
     const pte = w.pframes.pdirInfo[d]!;
     const mpn = pteToMPN(pte);
     const first = d * ALLOC_PDIR_PAGES;
@@ -282,14 +293,24 @@ export class Inspector {
       type: 'PTE',
       memoryReference: this.memRef(mpn),
       watch: { kind: 'pdirInfo', world: w.worldID, dirIndex: d },
-      kids: mpn === INVALID_MPN64 ? undefined : { indexed: { count, at: (i) => this.pframeOf(w, first + i, `[${i}]`) } },
+      kids: mpn === INVALID_MPN64 ? undefined : { indexed: { count, at: (i) => this.pframeOf(w, first + i, `[${hex(i)}]`), groups: { size: ALLOC_PDIR_PAGES, label: (a, b) => ({ name: `[${hex(a)}..${hex(b)}]`, value: '' }) } } },
     };
   }
 
-  /** Every PFrame of a world by pgNum (read through pdirInfo when asked; 16 Mi pages cost nothing until shown). */
+  /**
+   * Every PFrame of a world by pgNum (read through pdirInfo when asked; 16 Mi pages cost nothing until
+   * shown), grouped by page directory: 512 PFrames a group, named by their pgNums in hex.
+   */
   private pages(w: World): VNode {
     const n = w.pframes.numMainMemPages;
-    return { name: 'pages', value: `PFrame[${n}] by pgNum`, kids: { indexed: { count: n, at: (pg) => this.pframeOf(w, pg, `[${pg}]`) } } };
+    const label = (a: number, b: number) => {
+      const d0 = Math.floor(a / ALLOC_PDIR_PAGES);
+      const d1 = Math.floor(b / ALLOC_PDIR_PAGES);
+      if (d0 !== d1) return { name: `[${hex(a)}..${hex(b)}]`, value: `pdirs ${hex(d0)}..${hex(d1)}` };
+      const dir = w.dirMPN(d0);
+      return { name: `[${hex(a)}..${hex(b)}]`, value: `pdir ${hex(d0)}: ${dir === INVALID_MPN64 ? 'not present' : `pdir page ${mpnHex(dir)}`}` };
+    };
+    return { name: 'pages', value: `PFrame[${hex(n)}] by pgNum, ${w.numDirs} pdirs of 512`, kids: { indexed: { count: n, at: (pg) => this.pframeOf(w, pg, `[${hex(pg)}]`), groups: { size: ALLOC_PDIR_PAGES, label } } } };
   }
 
   /** The PFrame of `pgNum` in `w`, found through its directory now. */
@@ -326,26 +347,36 @@ export class Inspector {
     const kids = (): VNode[] => {
       const { lo, hi } = read();
       const f = decodePFrame(lo, hi);
+      // The same rows the host-memory view's page decode shows (engine/hostmap.ts pframeDecode).
+      const d = pframeDecode(lo, hi);
+      const note = (text: string | null) => (text ? { named: () => [leaf('note', text, text, { type: 'note' })] } : undefined);
       const out: VNode[] = [];
-      out.push(leaf('pte', pteHex(lo, hi), pteHex(lo, hi), { type: 'uint64', set: edit('pte'), watch: watch('pte') }));
-      for (const { name: field, width } of PFRAME_LAYOUT) {
-        const v = f[field as keyof PFrameFields];
-        if (field === 'extra') {
-          const ex = decodeExtra(f.type, f.extra);
-          const member = group(ex.union, extraText(ex.fields), () => Object.entries(ex.fields).map(([k, x]) => numLeaf(k, x, { type: `uint8 : ${EXTRA_FIELDS[ex.union].length === 1 ? 2 : 1}`, set: edit(k), watch: watch(k) })));
-          out.push(group('extra', `${ex.union} ${extraText(ex.fields)}`, () => [member], { raw: f.extra, type: 'union (bits 14–15)', set: edit('extra') }));
-          continue;
+      out.push(leaf('pte', d.pte, d.pte, { type: 'uint64', set: edit('pte'), watch: watch('pte') }));
+      out.push(leaf('form', d.formNote ? `${d.form} (beyond bit 0: model)` : d.form, d.form, { type: 'union PFrame member', kids: note(d.formNote) }));
+      for (const row of d.fields) {
+        const v = f[row.name as keyof PFrameFields];
+        out.push(leaf(row.name, row.value, v, { type: `${row.decl} (bit${row.bits.includes('–') ? 's' : ''} ${row.bits})`, set: edit(row.name), watch: watch(row.name), kids: note(row.note) }));
+        if (row.name === 'indexHighBits') {
+          // The union as the deck declares it: extra covers bits 8–15, each member beginning with indexHighBits : 6.
+          const ex = d.extra;
+          const union = ex.path.slice('extra.'.length);
+          const exMember = extraMember(lo);
+          const member = group(union, extraText(ex.fields), () =>
+            ex.fields.map((x, i) => leaf(x.name, x.value, exMember.fields[i]!.value, { type: `${x.decl} (bit${x.bits.includes('–') ? 's' : ''} ${x.bits})`, set: edit(x.name), watch: watch(x.name) })),
+          );
+          out.push(group('extra', `${ex.path}: ${extraText(ex.fields)}`, () => [member, leaf('note', PFRAME_LAYOUT_NOTES.extra!, null, { type: 'note' })], { raw: f.extra, type: 'union (bits 8–15)', set: edit('extra') }));
         }
-        const shown = field === 'type' ? `${pageTypeName(v)} (${v})` : field === 'indexLowBits' ? hex(v) : String(v);
-        out.push(leaf(field, shown, v, { type: `uint : ${width}`, set: edit(field), watch: watch(field) }));
       }
       const t = f.type;
       const index = pfIndex(lo, hi);
       const meaning = indexMeaning(t);
-      if (meaning === 'MPN') out.push(this.mpnLeaf('mpn', index, { set: edit('mpn'), watch: watch('mpn') }));
-      else out.push(leaf('mpn', meaning === 'none' ? 'INVALID_MPN64 (no backing)' : `INVALID_MPN64 (the index is a ${meaning}: ${hex(index)})`, INVALID_MPN64, { type: 'MPN', watch: watch('mpn'), memoryReference: meaning === 'zip cache MPN' ? this.memRef(index) : undefined }));
-      if (at.pgNum !== undefined) out.push(numLeaf('pgNum', at.pgNum));
-      out.push(this.mpnLeaf('dirMPN', at.dirMPN, { value: `${mpnHex(at.dirMPN)} [${at.pageIndex}]`, memoryReference: this.memRef(at.dirMPN) }));
+      if (meaning === 'MPN') {
+        out.push(this.mpnLeaf('mpn', index, { set: edit('mpn'), watch: watch('mpn') }));
+        // The slides' two wrong forms beside the right one, each with what it gives for this PFrame.
+        for (const m of d.formulas ?? []) out.push(leaf(`mpn ← ${m.expr}`, `${m.value}  ${m.wrong ? '✗ ' : m.why === 'right' ? '✓ ' : ''}${m.why}`, m.value, { type: m.source, noPath: true }));
+      } else out.push(leaf('mpn', meaning === 'none' ? 'INVALID_MPN64 (no backing)' : `INVALID_MPN64 (the index is a ${meaning}: ${hex(index)})`, INVALID_MPN64, { type: 'MPN', watch: watch('mpn'), memoryReference: meaning === 'zip cache MPN' ? this.memRef(index) : undefined }));
+      if (at.pgNum !== undefined) out.push(leaf('pgNum', hex(at.pgNum), at.pgNum, { type: 'PageNum' }));
+      out.push(this.mpnLeaf('dirMPN', at.dirMPN, { value: `${mpnHex(at.dirMPN)} [${hex(at.pageIndex)}]`, memoryReference: this.memRef(at.dirMPN) }));
       return out;
     };
     return { name, value: pframeSummary(lo, hi), type: 'PFrame', kids: { named: kids }, raw: pteHex(lo, hi), memoryReference: this.memRef(at.dirMPN, at.pageIndex * 8) };
@@ -388,8 +419,8 @@ export class Inspector {
   }
 
   /** The VMX and monitor of a world: migrate state, and the monitor's cached translations. */
-  private monitor(vmx: VmxState): VNode {
-    return group('monitor', `${vmx.role} VMX: ${vmx.migrateState}, ${vmx.shadow.size} cached translations`, () => {
+  private monitor(vmx: VmxState, name = 'monitor'): VNode {
+    return group(name, `${vmx.role} VMX: ${vmx.migrateState}, ${vmx.shadow.size} cached translations`, () => {
       const entries = [...vmx.shadow.entries()].sort((a, b) => a[0] - b[0]);
       return [
         leaf('migrateState', vmx.migrateState, vmx.migrateState),
@@ -404,6 +435,8 @@ export class Inspector {
         {
           name: 'cachedTranslations',
           value: `${entries.length} BPN → MPN (by pgNum)`,
+          // In an expression (a condition, a comparison) it is the count, as the engine's dstVmx gives it.
+          raw: entries.length,
           kids: {
             indexed: {
               count: entries.length,
@@ -412,7 +445,7 @@ export class Inspector {
                 const now = this.pframeOf(vmx.world, pg, 'now');
                 const stale = now.kids ? !now.value.includes(`MPN ${mpnHex(mpn)}`) : true;
                 // Its history is the MPN's: who owned the page this translation names, and when that changed.
-                return this.mpnLeaf(`[${pg}]`, mpn, { value: `${mpnHex(mpn)}${stale ? ` (stale: the PFrame is now ${now.value})` : ''}`, history: { kind: 'backmap', mpn } });
+                return this.mpnLeaf(`[${hex(pg)}]`, mpn, { value: `${mpnHex(mpn)}${stale ? ` (stale: the PFrame is now ${now.value})` : ''}`, history: { kind: 'backmap', mpn } });
               },
               find: (pg) => {
                 const i = entries.findIndex(([p]) => p === pg);
@@ -475,6 +508,7 @@ export class Inspector {
               return this.mpnLeaf(`[${hex(mpn)}]`, mpn, { value: this.backmapText(mpn), raw: host.backmapEntry(mpn), type: 'BackMap entry', history: { kind: 'backmap', mpn } });
             },
             find: indexOf,
+            groups: { size: 512, label: (a, b) => ({ name: `[${hex(mpnAt(a))}..${hex(mpnAt(b))}]`, value: '' }) },
           },
         },
       },
@@ -485,7 +519,7 @@ export class Inspector {
     const host = this.host;
     const b = host.backmapLookup(mpn);
     if (!b) return host.isAllocated(mpn) ? 'allocated, no owner' : 'free';
-    return `${b.owner.label}, ${b.owner.kind === 'mainmem' ? 'pgNum' : 'index'} ${b.pgNum}`;
+    return `${b.owner.label}, ${b.owner.kind === 'mainmem' ? 'pgNum' : 'index'} ${hex(b.pgNum)}`;
   }
 
   // ---- values of locals and expressions -----------------------------------------------------
@@ -523,8 +557,8 @@ function summarize(o: Record<string, Value>): string {
   return `{${parts.join(', ')}${Object.keys(o).length > 4 ? ', …' : ''}}`;
 }
 
-function extraText(fields: Record<string, number>): string {
-  return Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ');
+function extraText(fields: ReadonlyArray<{ name: string; value: string }>): string {
+  return fields.map((x) => `${x.name}=${x.value}`).join(' ');
 }
 
 /** One line for a PFrame: its type and what its index names. */
@@ -536,7 +570,7 @@ export function pframeSummary(lo: number, hi: number): string {
   const pin = f.pinCount ? ` pinCount=${f.pinCount}` : '';
   switch (indexMeaning(t)) {
     case 'MPN': return `${name} → MPN ${mpnHex(index)}${pin}`;
-    case 'swap slot': return `${name} slot ${index}${pin}`;
+    case 'swap slot': return `${name} slot ${hex(index)}${pin}`;
     case 'zip cache MPN': return `${name} in zip MPN ${mpnHex(index)} block ${f.extra}${pin}`;
     default: return `${name}${t === PageType.NONE && (lo !== 0 || hi !== 0) ? ` (pte ${pteHex(lo, hi)})` : ''}${pin}`;
   }

@@ -20,3 +20,4 @@ export * from './sim/invariants';
 export * from './sim/session';
 export * from './sim/history';
 export * from './sim/changes';
+export * from './sim/machines';

@@ -82,27 +82,121 @@ export function indexMeaning(type: number): 'MPN' | 'swap slot' | 'zip cache MPN
   }
 }
 
-/** One field of the layout: name, first bit, width. The table the codec, the tests and the UI share. */
+/**
+ * One field of the layout: name, first bit, width, and its declaration in the deck's struct. The table
+ * the codec, the tests and the UI share.
+ */
 export interface BitField {
   readonly name: string;
   readonly bit: number;
   readonly width: number;
+  /** The C type the deck declares it with (`uint64`, `uint16`, …); `extra` is the union. */
+  readonly ctype: string;
 }
 
-/** The layout in bit order, with the `extra` bits as one raw 2-bit field. */
+/**
+ * The layout in bit order. The deck's `extra` union covers bits 8–15: every member begins with
+ * `indexHighBits : 6` (bits 8–13) and ends with two bits of its own (14–15). The codec keeps those as
+ * a flat `indexHighBits` (a convenience) and `extra`, the raw bits 14–15.
+ */
 export const PFRAME_LAYOUT: readonly BitField[] = [
-  { name: 'isMappedInVMX', bit: 0, width: 1 },
-  { name: 'isCptBusy', bit: 1, width: 1 },
-  { name: 'isCptDone', bit: 2, width: 1 },
-  { name: 'isExposedToVMM', bit: 3, width: 1 },
-  { name: 'type', bit: 4, width: 4 },
-  { name: 'indexHighBits', bit: 8, width: 6 },
-  { name: 'extra', bit: 14, width: 2 },
-  { name: 'pinCount', bit: 16, width: 14 },
-  { name: 'isInvalGoingOn', bit: 30, width: 1 },
-  { name: 'isNotAtMigDest', bit: 31, width: 1 },
-  { name: 'indexLowBits', bit: 32, width: 32 },
+  { name: 'isMappedInVMX', bit: 0, width: 1, ctype: 'uint64' },
+  { name: 'isCptBusy', bit: 1, width: 1, ctype: 'uint64' },
+  { name: 'isCptDone', bit: 2, width: 1, ctype: 'uint64' },
+  { name: 'isExposedToVMM', bit: 3, width: 1, ctype: 'uint16' },
+  { name: 'type', bit: 4, width: 4, ctype: 'uint64' },
+  { name: 'indexHighBits', bit: 8, width: 6, ctype: 'uint8' },
+  { name: 'extra', bit: 14, width: 2, ctype: 'union' },
+  { name: 'pinCount', bit: 16, width: 14, ctype: 'uint16' },
+  { name: 'isInvalGoingOn', bit: 30, width: 1, ctype: 'uint16' },
+  { name: 'isNotAtMigDest', bit: 31, width: 1, ctype: 'uint16' },
+  { name: 'indexLowBits', bit: 32, width: 32, ctype: 'uint32' },
 ];
+
+/** What a reader of the layout must be told about a field: the deck's own oddities. */
+export const PFRAME_LAYOUT_NOTES: Readonly<Record<string, string>> = {
+  isMappedInVMX: 'bit 0 chooses the union member: 0 PFrameUnmappedInVMX (the layout shown), 1 PFrameMappedInVMX',
+  isExposedToVMM: 'the deck declares `uint16 isExposedToVMM : 1` among uint64 bitfields; the struct is __packed__, so it still takes bit 3',
+  indexHighBits:
+    'a convenience: the deck declares it inside the union, as extra.<member>.indexHighBits (bits 8–13); the slide\'s f->indexHighBits would not compile',
+  extra: 'the union of six 8-bit members, chosen by type, over bits 8–15: each begins with indexHighBits : 6, then two bits of its own',
+};
+
+/** The model's note on a PFrame with isMappedInVMX = 1 (the decks name the member, not its fields). */
+export const MAPPED_IN_VMX_NOTE =
+  'PFrameMappedInVMX: isMappedInVMX = 1. The decks declare this member of the PFrame union but not its fields: beyond bit 0 the layout shown is the model\'s (the unmapped layout, kept)';
+
+/** The union member a PFrame's words are in: bit 0. */
+export function pframeForm(lo: number): 'PFrameUnmappedInVMX' | 'PFrameMappedInVMX' {
+  return lo & 1 ? 'PFrameMappedInVMX' : 'PFrameUnmappedInVMX';
+}
+
+/** One field of an `extra` union member as the deck declares it: `uint8 name : width` at bits `bits`. */
+export interface ExtraMemberField {
+  name: string;
+  width: number;
+  bits: string;
+  value: number;
+}
+
+/**
+ * The `extra` member a PFrame's type selects, as declared: `indexHighBits : 6` (bits 8–13), then the
+ * member's two bits (14, 15) or its one 2-bit field (14–15). `path` is the declared access path.
+ */
+export function extraMember(lo: number): { union: ExtraUnion; path: string; fields: ExtraMemberField[] } {
+  const union = extraUnionFor(pfType(lo));
+  const names = EXTRA_FIELDS[union];
+  const raw = (lo >>> 14) & 3;
+  const fields: ExtraMemberField[] = [{ name: 'indexHighBits', width: 6, bits: '8–13', value: pfIndexHighBits(lo) }];
+  if (names.length === 1) fields.push({ name: names[0], width: 2, bits: '14–15', value: raw });
+  else fields.push({ name: names[0], width: 1, bits: '14', value: raw & 1 }, { name: names[1]!, width: 1, bits: '15', value: raw >>> 1 });
+  return { union, path: `extra.${union}`, fields };
+}
+
+/** One way to compute a PFrame's MPN, what it gives for this PFrame, and whether that is wrong. */
+export interface MpnFormula {
+  /** The expression as written (C). */
+  expr: string;
+  /** Where it comes from. */
+  source: string;
+  /** What it gives for this PFrame (hex; 64-bit arithmetic for the C ones). */
+  value: string;
+  wrong: boolean;
+  /** Why it is wrong (in general, and whether it is for this PFrame). */
+  why: string;
+}
+
+/**
+ * The right MPN (`PFrame_GetMPN`, as the struct declares the fields) beside the slides' two wrong
+ * forms, each with what it gives for this PFrame: one slide reads `indexLowBits` alone (wrong for every
+ * MPN ≥ 2^32), another writes `f->indexLowBits + f->indexHighBits << 32`, which C parses as
+ * `(low + high) << 32` (wrong whenever indexLowBits is not 0: every nonzero MPN below 2^32, and all
+ * above it but the multiples of 2^32).
+ */
+export function mpnFormulas(lo: number, hi: number): MpnFormula[] {
+  const member = extraUnionFor(pfType(lo));
+  const right = pfIndex(lo, hi);
+  const low = slideMPNLowBitsOnly(lo, hi);
+  const prec = slideMPNCPrecedence(lo, hi);
+  const precWrong = prec !== BigInt(right);
+  return [
+    { expr: `extra.${member}.indexHighBits << 32 | indexLowBits`, source: 'PFrame_GetMPN (the deck: MPN = indexHighBits << 32 | indexLowBits)', value: mpnHex(right), wrong: false, why: 'right' },
+    {
+      expr: 'f->unmappedInVMX.indexLowBits',
+      source: 'a slide (BPN → MPN walk)',
+      value: hexNumber(low),
+      wrong: low !== right,
+      why: low !== right ? 'wrong: it drops indexHighBits' : 'the same here only because indexHighBits is 0; wrong for every MPN ≥ 2^32',
+    },
+    {
+      expr: 'f->indexLowBits + f->indexHighBits << 32',
+      source: 'a slide (PFrame_GetMPN)',
+      value: '0x' + prec.toString(16),
+      wrong: precWrong,
+      why: precWrong ? 'wrong: C parses it as (indexLowBits + indexHighBits) << 32' : 'the same here only because indexLowBits is 0; C parses it as (indexLowBits + indexHighBits) << 32, wrong whenever indexLowBits is not 0',
+    },
+  ];
+}
 
 /** A decoded PFrame: every field by its seed name; `extra` is the raw bits 14–15. */
 export interface PFrameFields {

@@ -3,7 +3,8 @@
 
 import * as vscode from 'vscode';
 
-export type SessionChange = { session: vscode.DebugSession; kind: 'stopped' | 'continued' | 'ended'; reason?: string };
+/** `invalidated`: the state changed without the program moving (a debugger edit): views read it again. */
+export type SessionChange = { session: vscode.DebugSession; kind: 'stopped' | 'continued' | 'ended' | 'invalidated'; reason?: string };
 
 /** Stops, runs and ends of `fsr` sessions, as the adapter sends them. */
 export class SessionEvents implements vscode.Disposable {
@@ -76,6 +77,10 @@ export class AdapterLogTrackerFactory implements vscode.DebugAdapterTrackerFacto
           case 'exited':
             log.info(`${tag} ${m.event}`);
             events.fire({ session, kind: 'ended' });
+            break;
+          case 'invalidated':
+            log.debug(`${tag} invalidated`);
+            events.fire({ session, kind: 'invalidated' });
             break;
           case 'output':
             if (b.output) log.info(`${tag} ${b.category ?? 'console'}: ${b.output.replace(/\n$/, '')}`);

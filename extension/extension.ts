@@ -1,5 +1,5 @@
 // Activation: builds each service (adapter factory, configuration provider, adapter log, phases tree,
-// host-memory panel, time travel, commands) and registers it for disposal. Only wiring; no logic of its own.
+// host-memory panel, page bytes view, time travel, commands) and registers it for disposal. Only wiring; no logic of its own.
 // Shared by both entries: node.ts (desktop, Node host) and browser.ts (the web worker host) pass
 // what differs, so nothing Node-only is imported here.
 
@@ -18,10 +18,12 @@ import { ModelLineDecorator } from './provenance';
 import { StepStatus } from './stepStatus';
 import { TimeTravelCommands } from './timeTravel';
 import { WatchesView } from './watchesView';
+import { PageBytes } from './pageBytes';
+import type { PageInfoMsg } from '../webview/protocol';
 
 /** What activate() returns: enough for the extension-host tests to see the panel work. */
 export interface FsrExtensionApi {
-  hostMemory: { readonly isOpen: boolean; readonly lastDrawn: DrawnReport | undefined; onDidDraw: vscode.Event<DrawnReport> };
+  hostMemory: { readonly isOpen: boolean; readonly lastDrawn: DrawnReport | undefined; readonly lastPage: PageInfoMsg | undefined; onDidDraw: vscode.Event<DrawnReport>; select(mpn: number | undefined): Promise<void> };
   adapterMode(): 'inline' | 'process';
   /** Where this extension host runs (web worker or Node), as it sees itself. */
   host: HostReport;
@@ -43,6 +45,7 @@ export function activate(context: vscode.ExtensionContext, host: FsrHost): FsrEx
   const phases = new PhasesView();
   const configs = new FsrConfigurationProvider();
   const fsrSessions = new FsrSessionEvents();
+  const pageBytes = new PageBytes(log);
 
   const startScenario = async (name?: unknown): Promise<boolean> => {
     const scenario = typeof name === 'string' && BUILTIN_NAMES.includes(name) ? name : await pickScenario();
@@ -60,7 +63,9 @@ export function activate(context: vscode.ExtensionContext, host: FsrHost): FsrEx
     vscode.debug.registerDebugConfigurationProvider('fsr', new FsrDynamicConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.registerDebugAdapterDescriptorFactory('fsr', host.adapterFactory(context.extensionUri)),
     vscode.debug.registerDebugAdapterTrackerFactory('fsr', new AdapterLogTrackerFactory(log, events, adapterMode)),
+    pageBytes,
     events.onDidChange((c) => panel.onSessionChange(c)),
+    events.onDidChange((c) => pageBytes.onSessionChange(c)),
     vscode.commands.registerCommand('fsr.showHostMemory', () => panel.show()),
     vscode.commands.registerCommand('fsr.startScenario', startScenario),
     vscode.commands.registerCommand('fsr.showLog', () => log.show(true)),
@@ -85,7 +90,11 @@ export function activate(context: vscode.ExtensionContext, host: FsrHost): FsrEx
       get lastDrawn() {
         return panel.lastDrawn;
       },
+      get lastPage() {
+        return panel.lastPage;
+      },
       onDidDraw: panel.onDidDraw,
+      select: (mpn) => panel.select(mpn),
     },
     adapterMode,
     host: report,

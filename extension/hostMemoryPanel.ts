@@ -1,8 +1,9 @@
 // The host-memory webview panel: opens beside an `fsr` debug session, follows it (a view per stop
-// through the adapter's `fsr/view` custom request) and answers the webview's messages. Knows no engine.
+// through the adapter's `fsr/view` custom request, with the zoomed window and the selected page decoded
+// at the same step) and answers the webview's messages: picks, zoom, timeline clicks (fsr/goto). Knows no engine.
 
 import * as vscode from 'vscode';
-import { type FromWebview, type ToWebview, HostMapViewSchema, PageInfoSchema, parseFromWebview } from '../webview/protocol';
+import { type FromWebview, type PageInfoMsg, type ToWebview, HostMapViewSchema, parseFromWebview } from '../webview/protocol';
 import type { SessionChange } from './adapterLog';
 
 export interface DrawnReport {
@@ -10,6 +11,8 @@ export interface DrawnReport {
   ms: number;
   bytes: number;
   step: number;
+  /** The page decoded in that view: "MPN@step", or null. */
+  page: string | null;
 }
 
 /** A fresh script nonce per page load, from the platform's CSPRNG. */
@@ -27,6 +30,10 @@ export class HostMemoryPanel implements vscode.Disposable {
   private state: 'none' | 'running' | 'stopped' | 'ended' = 'none';
   /** The view id the webview holds (deltas are asked against it). */
   private shownId: number | undefined;
+  /** The page the user selected (an MPN): decoded again at every stop, in whatever session is followed. */
+  private selected: number | undefined;
+  /** The zoomed window the map shows (finer than the overview), asked for at every stop. */
+  private window: { firstIndex: number; cells: number; cellPages: number } | undefined;
   private lastStep = 0;
   private inflight = false;
   private waitingForEditor = false;
@@ -35,6 +42,8 @@ export class HostMemoryPanel implements vscode.Disposable {
   private readonly dismissed = new WeakSet<vscode.DebugSession>();
   /** The webview's last report of an applied view (for tests). */
   lastDrawn: DrawnReport | undefined;
+  /** The page decode the last view carried (for tests: what the webview was given to show). */
+  lastPage: PageInfoMsg | undefined;
   private readonly drawnEmitter = new vscode.EventEmitter<DrawnReport>();
   readonly onDidDraw = this.drawnEmitter.event;
 
@@ -52,7 +61,23 @@ export class HostMemoryPanel implements vscode.Disposable {
     if (s && s !== this.session) this.follow(s, 'stopped');
   }
 
-  /** What the adapter reported: follow the session's stops, runs and end. */
+  /** Select a page to decode at every stop (the tests' and the commands' way to do what a click does). */
+  async select(mpn: number | undefined, pages?: number): Promise<void> {
+    if (mpn !== undefined && pages !== undefined && pages > 1 && this.session) {
+      // The most telling page of a cell (a pdir page first), as the adapter sees it now.
+      try {
+        const body = (await this.session.customRequest('fsr/page', { mpn, pages })) as { mpn?: unknown };
+        if (typeof body?.mpn === 'number') mpn = body.mpn;
+      } catch (e) {
+        this.post({ type: 'pageError', message: `No page: ${(e as Error).message}` });
+        return;
+      }
+    }
+    this.selected = mpn;
+    void this.refresh();
+  }
+
+  /** What the adapter reported: follow the session's stops, runs, edits and end. */
   onSessionChange(c: SessionChange): void {
     if (c.kind === 'stopped') {
       const open = vscode.workspace.getConfiguration('fsr.hostMemory').get<boolean>('openOnStop', true);
@@ -83,7 +108,19 @@ export class HostMemoryPanel implements vscode.Disposable {
         void this.refresh();
       }
     } else if (c.session === this.session) {
+      if (c.kind === 'invalidated') {
+        // An edit changed the state at this step: show it as it is now.
+        if (this.state === 'stopped') void this.refresh();
+        return;
+      }
       this.state = c.kind === 'continued' ? 'running' : 'ended';
+      if (c.kind === 'ended') {
+        // Nothing of an ended session is shown: the webview clears, and so does the selection.
+        this.shownId = undefined;
+        this.selected = undefined;
+        this.window = undefined;
+        this.lastPage = undefined;
+      }
       this.postSession();
     }
   }
@@ -92,8 +129,21 @@ export class HostMemoryPanel implements vscode.Disposable {
     this.session = session;
     this.state = state;
     this.shownId = undefined;
+    this.window = undefined;
     this.postSession();
+    void this.sendBookmarks(session);
     void this.refresh();
+  }
+
+  /** The session's named steps for the timeline (an adapter without them has none). */
+  private async sendBookmarks(session: vscode.DebugSession): Promise<void> {
+    try {
+      const body = (await session.customRequest('fsr/bookmarks', {})) as { bookmarks?: unknown };
+      const list = Array.isArray(body?.bookmarks) ? body.bookmarks.filter((b): b is { name: string; step: number } => typeof b?.name === 'string' && Number.isInteger(b?.step) && b.step >= 0) : [];
+      if (session === this.session) this.post({ type: 'bookmarks', bookmarks: list });
+    } catch (e) {
+      this.log.debug(`fsr/bookmarks: ${(e as Error).message}`);
+    }
   }
 
   private create(): void {
@@ -145,10 +195,13 @@ export class HostMemoryPanel implements vscode.Disposable {
   }
 
   private postSession(): void {
-    this.post({ type: 'session', name: this.session?.name ?? null, state: this.session ? this.state : 'none' });
+    this.post({ type: 'session', name: this.session?.name ?? null, id: this.session?.id ?? null, state: this.session ? this.state : 'none' });
   }
 
-  /** Ask the adapter for the view of this stop (a delta against what the webview shows) and send it. */
+  /**
+   * Ask the adapter for the view of this stop (a delta against what the webview shows), with the
+   * zoomed window and the selected page decoded at the same step, and send it.
+   */
   private async refresh(): Promise<void> {
     const session = this.session;
     if (!session || !this.panel || this.state !== 'stopped') return;
@@ -158,9 +211,23 @@ export class HostMemoryPanel implements vscode.Disposable {
     }
     this.inflight = true;
     try {
-      const since = this.shownId;
-      const body: unknown = await session.customRequest('fsr/view', since === undefined ? {} : { since });
-      if (session !== this.session) return;
+      const args: Record<string, unknown> = {};
+      if (this.shownId !== undefined) args.since = this.shownId;
+      if (this.window) args.window = this.window;
+      if (this.selected !== undefined) args.page = this.selected;
+      let body: unknown;
+      try {
+        body = await session.customRequest('fsr/view', args);
+      } catch (e) {
+        if (this.selected === undefined) throw e;
+        // The selected page is not in this session's host (another scenario): drop it, say so, and show the rest.
+        const message = `The selected page ${'0x' + this.selected.toString(16)} cannot be decoded here: ${(e as Error).message}`;
+        this.selected = undefined;
+        this.post({ type: 'pageError', message });
+        delete args.page;
+        body = await session.customRequest('fsr/view', args);
+      }
+      if (session !== this.session || this.state !== 'stopped') return;
       const r = HostMapViewSchema.safeParse(body);
       if (!r.success) {
         this.log.error(`fsr/view answered something else than a view: ${r.error.message.slice(0, 500)}`);
@@ -169,6 +236,7 @@ export class HostMemoryPanel implements vscode.Disposable {
       }
       this.shownId = r.data.id;
       this.lastStep = r.data.step;
+      this.lastPage = r.data.page ?? undefined;
       this.post({ type: 'view', view: r.data });
     } catch (e) {
       this.log.warn(`fsr/view failed: ${(e as Error).message}`);
@@ -194,31 +262,46 @@ export class HostMemoryPanel implements vscode.Disposable {
       case 'refresh':
         this.shownId = undefined;
         this.postSession();
+        if (this.session) void this.sendBookmarks(this.session);
         void this.refresh();
         break;
-      case 'pickPage':
-        void this.page(m.cell);
+      case 'select':
+        void this.select(m.mpn ?? undefined, m.pages);
+        break;
+      case 'window':
+        this.window = m.window ?? undefined;
+        void this.refresh();
+        break;
+      case 'goto':
+        void this.goto(m.step);
+        break;
+      case 'showBytes':
+        void vscode.commands.executeCommand('fsr.showPageBytes', { mpn: m.mpn, sessionId: this.session?.id });
         break;
       case 'dataBreakpoint':
         void this.dataBreakpoint(m.world, m.pgNum, m.field);
         break;
       case 'drawn':
-        this.lastDrawn = { id: m.id, ms: m.ms, bytes: m.bytes, step: this.lastStep };
+        this.lastDrawn = { id: m.id, ms: m.ms, bytes: m.bytes, step: this.lastStep, page: m.page };
         this.log.debug(`host memory view ${m.id} drawn in ${m.ms.toFixed(1)} ms (${m.bytes} bytes of map data)`);
         this.drawnEmitter.fire(this.lastDrawn);
         break;
     }
   }
 
-  private async page(cell: number): Promise<void> {
-    if (!this.session) return;
+  /** A click on the timeline: the session goes to that step (its stop refreshes the view). */
+  private async goto(step: number): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    if (this.state !== 'stopped') {
+      this.post({ type: 'error', message: `Go to step ${step}: pause the session first (it is ${this.state}).` });
+      return;
+    }
     try {
-      const body: unknown = await this.session.customRequest('fsr/page', { cell });
-      const r = PageInfoSchema.safeParse(body);
-      if (!r.success) throw new Error(`unexpected answer: ${r.error.message.slice(0, 300)}`);
-      this.post({ type: 'page', page: r.data });
+      await session.customRequest('fsr/goto', { step });
+      this.log.info(`host memory view: went to step ${step}`);
     } catch (e) {
-      this.post({ type: 'error', message: `No page: ${(e as Error).message}` });
+      this.post({ type: 'error', message: `Go to step ${step}: ${(e as Error).message}` });
     }
   }
 

@@ -1,4 +1,4 @@
-// The "FSR Phases" tree in Run and Debug: the handoff's stages with their phase labels and functions,
+// The "FSR Phases" tree (in its own FSR Handoff view container): the handoff's stages with their phase labels and functions,
 // each with a checkbox that adds or removes the function breakpoint of that name. Knows no adapter.
 
 import * as vscode from 'vscode';

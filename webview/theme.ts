@@ -4,8 +4,10 @@
 import { CELL_CLASS_LABELS } from './protocol';
 
 export interface Palette {
-  /** RGBA (little-endian 0xAABBGGRR, for a Uint32Array over ImageData) per cell byte. */
+  /** RGBA (little-endian 0xAABBGGRR, for a Uint32Array over ImageData) per cell byte: a cell holding a pdir page shows as one. */
   cellRGBA: Uint32Array;
+  /** The same for cells of many pages (then a cell takes the colour of most of its pages). */
+  cellRGBACoarse: Uint32Array;
   /** CSS colour per cell class, for the legend. */
   classCss: string[];
   src: string;
@@ -14,6 +16,10 @@ export interface Palette {
   dstPdir: string;
   fg: string;
   bg: string;
+  /** Axis labels. */
+  muted: string;
+  /** A pdirInfo strip's background. */
+  stripBg: string;
   error: string;
   cursor: string;
   border: string;
@@ -70,15 +76,18 @@ export function readPalette(): Palette {
     mix(bg, yellow, 0.7), // other
   ];
   const cellRGBA = new Uint32Array(256);
+  const cellRGBACoarse = new Uint32Array(256);
   for (let b = 0; b < 256; b++) {
     let c = classes[b & 0x0f] ?? classes[10]!;
+    if (b & 0x40 && b & 0x80) c = mix(c, classes[0]!, 0.35); // partly free
+    cellRGBACoarse[b] = rgba(c);
     if (b & 0x10) c = classes[2]!; // holds a source pdir page: shown as one
     else if (b & 0x20) c = classes[6]!; // holds a destination pdir page
-    else if (b & 0x40 && b & 0x80) c = mix(c, classes[0]!, 0.35); // partly free
     cellRGBA[b] = rgba(c);
   }
   return {
     cellRGBA,
+    cellRGBACoarse,
     classCss: classes.map(css).slice(0, CELL_CLASS_LABELS.length),
     src: css(blue),
     dst: css(orange),
@@ -86,6 +95,8 @@ export function readPalette(): Palette {
     dstPdir: css(classes[6]!),
     fg: css(fg),
     bg: css(bg),
+    muted: css(mix(bg, fg, 0.65)),
+    stripBg: css(mix(bg, fg, 0.08)),
     error: cssVar('--vscode-errorForeground', '#f14c4c'),
     cursor: cssVar('--vscode-focusBorder', '#007fd4'),
     border: cssVar('--vscode-panel-border', css(mix(bg, fg, 0.3))),

@@ -94,8 +94,8 @@ const BUILTIN_LIST: Record<string, ScenarioInput> = {
   },
   'stale-shadow': {
     name: 'stale-shadow',
-    description: 'Teaching bug: the handoff succeeds, but an invariant breaks as the destination resumes the guest. Find out why.',
-    teaches: 'find the bug: which cached translation went stale, and where it should have been flushed',
+    description: 'Teaching bug: the handoff completes, then an invariant breaks once the destination runs the guest.',
+    teaches: 'find the bug: why does an invariant break after a handoff that succeeded?',
     seed: 29,
     host: small,
     vm: { memMB: 16, touchedPages: 6 },

@@ -172,6 +172,11 @@ export interface BulkTrace {
   backmap(mpn: number): TraceRow[];
   /** The changes to a pdirInfo entry (the world's pdir owner slot, the directory): old and new PTEs. */
   pdir(worldSlot: number, dir: number): TraceRow[];
+  /**
+   * The MPNs whose BackMap entries the step changed (views that follow the BackMap update just
+   * those), or null when there are more than `max` (the caller looks at everything instead).
+   */
+  touched(max: number): number[] | null;
 }
 /** One change a bulk step made, at the fine step and statement that makes it. */
 export interface TraceRow {
@@ -1033,6 +1038,21 @@ export class Runtime<C> {
       else if (r.trace) for (const step of r.trace.entries(fn)) out.push({ step, actor: r.actor });
     }
     return out;
+  }
+
+  /**
+   * The bulk steps that end after step `after` (oldest first), found from the newest step back: for
+   * a view that follows the run from one stop to the next, what the change log does not list.
+   */
+  bulkStepsAfter(after: number): Array<{ from: number; to: number; trace: BulkTrace | null }> {
+    const out: Array<{ from: number; to: number; trace: BulkTrace | null }> = [];
+    const h = this.history;
+    for (let i = h.length - 1; i >= 0; i--) {
+      const r = h[i]!;
+      if (r.at + r.ticks <= after) break;
+      if (r.bulk) out.push({ from: r.at + 1, to: r.at + r.ticks, trace: r.trace });
+    }
+    return out.reverse();
   }
 
   /** Every retained bulk step's trace, with its actor. */

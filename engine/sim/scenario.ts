@@ -58,7 +58,7 @@ const Fault = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('reservationTransferFail').describe('FSRTransferReservations fails after the point of no return') }),
   z.strictObject({ kind: z.literal('missingDestPdir').describe('the destination has no pdir at `dirIndex`: the transfer fails there'), dirIndex: count() }),
   z.strictObject({ kind: z.literal('sourceTimeout').describe('the source gives up waiting and races to resume itself') }),
-  z.strictObject({ kind: z.literal('staleShadow').describe('teaching bug: the destination keeps the cached translations restored from the checkpoint') }),
+  z.strictObject({ kind: z.literal('staleShadow').describe('teaching bug: an invariant breaks once the destination runs the guest (the walkthrough\'s last step explains it)') }),
   z.strictObject({ kind: z.literal('slowPcpu').describe('one PCPU reads the MemoryHandoff flags late'), pcpu: count(), delaySteps: positive().default(40) }),
 ]);
 

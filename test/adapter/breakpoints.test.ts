@@ -199,8 +199,8 @@ describe('data breakpoints', () => {
       const pf = (await dc.dataBreakpointInfoRequest({ name: 'src.pages[3130].type', frameId: top.id })).body;
       assert.equal(pf.description, 'vm-src PFrame 3130.type');
       const dirs = await vars(dc, (await evaluate(dc, 'dst.pframes.pdirInfo', top.id)).variablesReference, { start: 0, count: 1 });
-      const pd = (await dc.dataBreakpointInfoRequest({ variablesReference: (await evaluate(dc, 'dst.pframes.pdirInfo', top.id)).variablesReference, name: '[0]' })).body;
-      assert.ok(dirs['[0]']);
+      const pd = (await dc.dataBreakpointInfoRequest({ variablesReference: (await evaluate(dc, 'dst.pframes.pdirInfo', top.id)).variablesReference, name: '[0x0]' })).body;
+      assert.ok(dirs['[0x0]']);
       assert.equal(pd.description, 'vm-dst pdirInfo[0]');
 
       const set = (await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.dataId! }, { dataId: pf.dataId! }, { dataId: pd.dataId! }, { dataId: 'garbage' }] })).body.breakpoints;

@@ -64,15 +64,18 @@ describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
     const pf = await vars(dc, src.pframes!.variablesReference);
     for (const k of ['pdirLock', 'domains', 'domainMask', 'numMainMemPages', 'defaultPageTypeIsRemote', 'defaultPageTypeIsRemoteMaxPgNum', 'pdirInfo', 'pages2', 'numPDirEntries', 'numXMapPages', 'numL3PTPages', 'numPDirEntries2', 'numXMapPages2']) assert.ok(pf[k], k);
     assert.match(pf.pdirLock!.value, /held by/);
-    assert.equal(pf.pdirInfo!.indexedVariables, 8);
+    // Directories are named in hex; no client-side decimal chunks (the adapter groups by 512 itself).
+    assert.equal(pf.pdirInfo!.indexedVariables, undefined);
+    const all = await vars(dc, pf.pdirInfo!.variablesReference);
+    assert.deepEqual(Object.keys(all), ['[0x0]', '[0x1]', '[0x2]', '[0x3]', '[0x4]', '[0x5]', '[0x6]', '[0x7]']);
     const dirs = await vars(dc, pf.pdirInfo!.variablesReference, { filter: 'indexed', start: 1, count: 2 });
-    assert.deepEqual(Object.keys(dirs), ['[1]', '[2]']);
-    assert.match(dirs['[1]']!.value, /^0x0+1[0-9a-f]{5}003 → pdir MPN 0x1[0-9a-f]{5}$/);
-    const dirMPN = parseInt(/MPN (0x[0-9a-f]+)/.exec(dirs['[1]']!.value)![1]!, 16);
-    assert.equal(dirs['[1]']!.memoryReference, '0x' + (dirMPN * 4096).toString(16));
-    assert.equal(dirs['[1]']!.indexedVariables, 512);
+    assert.deepEqual(Object.keys(dirs), ['[0x1]', '[0x2]']);
+    assert.match(dirs['[0x1]']!.value, /^0x0+1[0-9a-f]{5}003 → pdir MPN 0x1[0-9a-f]{5}$/);
+    const dirMPN = parseInt(/MPN (0x[0-9a-f]+)/.exec(dirs['[0x1]']!.value)![1]!, 16);
+    assert.equal(dirs['[0x1]']!.memoryReference, '0x' + (dirMPN * 4096).toString(16));
+    assert.equal(dirs['[0x1]']!.indexedVariables, undefined);
     // Every PFrame field by its seed name; the fields agree with the raw pte bit for bit.
-    const pframes = await vars(dc, dirs['[1]']!.variablesReference, { start: 0, count: 512 });
+    const pframes = await vars(dc, dirs['[0x1]']!.variablesReference);
     assert.equal(Object.keys(pframes).length, 512);
     let checked = 0;
     for (const row of Object.values(pframes).slice(0, 64)) {
@@ -115,7 +118,7 @@ describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
     assert.match(cached.result, /^4 BPN → MPN/);
     const rows = Object.values(await vars(dc, cached.variablesReference));
     assert.equal(rows.length, 4);
-    assert.ok(rows.every((r) => /^\[\d+\]$/.test(r.name) && r.memoryReference));
+    assert.ok(rows.every((r) => /^\[0x[0-9a-f]+\]$/.test(r.name) && r.memoryReference));
     assert.match((await evaluate(dc, 'src.stats', top.id)).result, /^allocated \d+$/);
   });
 
@@ -127,21 +130,35 @@ describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
     assert.equal(ranges['[0]']!.value, '0x100000..0x10ffff (65536 pages)');
     const owners = Object.values(await vars(dc, host.owners!.variablesReference)).map((o) => o.value);
     assert.ok(owners.some((o) => /^vm-src main memory: \d+ pages$/.test(o)), owners.join('\n'));
-    assert.equal(host.backmap!.indexedVariables, 65536);
+    // By 512 MPNs, the bounds in hex (no decimal chunks of the client's).
+    assert.equal(host.backmap!.indexedVariables, undefined);
+    const groups = (await dc.variablesRequest({ variablesReference: host.backmap!.variablesReference })).body.variables;
+    assert.equal(groups.length, 128);
+    assert.equal(groups[1]!.name, '[0x100200..0x1003ff]');
+    const inGroup = (await dc.variablesRequest({ variablesReference: groups[1]!.variablesReference })).body.variables;
+    assert.equal(inGroup.length, 512);
+    assert.equal(inGroup[3]!.name, '[0x100203]');
     const bm = await vars(dc, host.backmap!.variablesReference, { start: 5, count: 1 });
     assert.deepEqual(Object.keys(bm), ['[0x100005]']);
     assert.equal(bm['[0x100005]']!.memoryReference, '0x100005000');
     assert.equal((await evaluate(dc, 'host.backmap[0x100005]', top.id)).result, bm['[0x100005]']!.value);
   });
 
-  it('splits long collections into range groups for clients that do not page', async () => {
+  it("groups a world's pages by page directory: 512 PFrames a group, bounds in hex", async () => {
     const pages = await evaluate(dc, 'src.pages', top.id);
+    assert.equal(pages.indexedVariables, undefined, 'no decimal chunks of the client\'s');
     const groups = (await dc.variablesRequest({ variablesReference: pages.variablesReference })).body.variables;
-    assert.deepEqual(groups.map((g) => g.name), ['[0..999]', '[1000..1999]', '[2000..2999]', '[3000..3999]', '[4000..4095]']);
-    const last = (await dc.variablesRequest({ variablesReference: groups[4]!.variablesReference })).body.variables;
-    assert.equal(last.length, 96);
-    assert.equal(last[0]!.name, '[4000]');
-    assert.equal(last[0]!.evaluateName, 'src.pages[4000]');
+    assert.deepEqual(groups.map((g) => g.name), ['[0x0..0x1ff]', '[0x200..0x3ff]', '[0x400..0x5ff]', '[0x600..0x7ff]', '[0x800..0x9ff]', '[0xa00..0xbff]', '[0xc00..0xdff]', '[0xe00..0xfff]']);
+    assert.equal(groups[0]!.value, 'pdir 0x0: not present', 'dir 0 has just left the source');
+    assert.match(groups[7]!.value, /^pdir 0x7: pdir page 0x1[0-9a-f]+$/);
+    const last = (await dc.variablesRequest({ variablesReference: groups[7]!.variablesReference })).body.variables;
+    assert.equal(last.length, 512);
+    assert.equal(last[0]!.name, '[0xe00]');
+    assert.equal(last[0]!.evaluateName, 'src.pages[0xe00]');
+    assert.equal((await evaluate(dc, last[0]!.evaluateName!, top.id)).result, last[0]!.value);
+    // A row of a group is found through the group's reference by its own name (a PFrame row is read-only; its fields are not).
+    assert.match(await failure(dc.setVariableRequest({ variablesReference: groups[7]!.variablesReference, name: '[0xe01]', value: '0' })), /^src\.pages\[0xe01\] is read-only/);
+    assert.match(await failure(dc.setVariableRequest({ variablesReference: groups[7]!.variablesReference, name: '[0x5]', value: '0' })), /no variable "\[0x5\]" here/);
   });
 
   it('evaluates variable paths, the BPN walk, pframe() and backmap() in the Debug Console', async () => {

@@ -28,7 +28,7 @@ describe('memory', () => {
       const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
       const rows = await vars(dc, dir.variablesReference, { start: 0, count: 512 });
       for (const i of [0, 1, 77, 511]) {
-        const pte = (await vars(dc, rows[`[${i}]`]!.variablesReference)).pte!.value;
+        const pte = (await vars(dc, rows[`[0x${i.toString(16)}]`]!.variablesReference)).pte!.value;
         const lo = dv.getUint32(i * 8, true);
         const hi = dv.getUint32(i * 8 + 4, true);
         assert.equal(pte, '0x' + hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0'), `PFrame ${i}`);

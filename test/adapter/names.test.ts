@@ -151,7 +151,7 @@ describe('names are data: the adapter', () => {
     const fsrFields = [...(await c.vars(fsr)).keys()];
     const src = await c.vars(refs.get('vm-src')!);
     const pages = await c.vars(src.get('pages')!.variablesReference, { start: 0, count: 1 });
-    const page0 = pages.get('[0]')!.variablesReference;
+    const page0 = pages.get('[0x0]')!.variablesReference;
     await fc.assert(
       fc.asyncProperty(arbName, async (name) => {
         if (!fsrFields.includes(name)) assert.match(await c.err('setVariable', { variablesReference: fsr, name, value: '1' }), /^no variable /);

@@ -158,7 +158,7 @@ describe('a failed request changes nothing', () => {
     assert.match(await c.err('setVariable', { variablesReference: fsr, name: 'resumeStat', value: 'FSR_RESUME_DEST' }), /^no variable "resumeStat" here \(variables: .*\); did you mean resumeState\?$/);
     assert.deepEqual([...(await c.vars(fsr)).entries()].map(([k, v]) => `${k}=${v.value}`), before);
     const src = await c.vars(refs.get('vm-src')!);
-    const page = (await c.vars(src.get('pages')!.variablesReference, { start: 3, count: 1 })).get('[3]')!;
+    const page = (await c.vars(src.get('pages')!.variablesReference, { start: 3, count: 1 })).get('[0x3]')!;
     const fields = [...(await c.vars(page.variablesReference)).entries()].map(([k, v]) => `${k}=${v.value}`);
     assert.match(await c.err('setVariable', { variablesReference: page.variablesReference, name: 'pinCount', value: '99999999' }), /pinCount/);
     assert.match(await c.err('setVariable', { variablesReference: page.variablesReference, name: 'type', value: 'toString' }), /type .*: "toString" is not a whole number/);

@@ -106,12 +106,11 @@ export async function runStartSmokeTest() {
           await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
           // The folder npm start opened: the window's title names it.
           await page.waitForFunction(() => /\bexamples\b/.test(document.title), null, { timeout: 60_000 });
-          // The extension's own view, filled by the extension's code once it is activated.
-          await page.keyboard.press('Control+Shift+D');
-          const view = page.locator('.pane-header', { hasText: 'FSR Phases' });
-          await view.waitFor({ timeout: 60_000 });
-          if ((await view.getAttribute('aria-expanded')) !== 'true') await view.click();
-          await page.locator('.pane', { has: view }).locator('.monaco-list-row', { hasText: 'Point of no return' }).first().waitFor({ timeout: 60_000 });
+          // The extension's own view (in its own view container), filled by the extension's code once it is activated.
+          const container = page.locator('.activitybar [aria-label^="FSR Handoff"]').first();
+          await container.waitFor({ timeout: 60_000 });
+          await container.click();
+          await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Point of no return' }).first().waitFor({ timeout: 60_000 });
         } catch (e) {
           mkdirSync(shots, { recursive: true });
           const file = join(shots, 'npm-start-FAILED.png');

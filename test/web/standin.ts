@@ -104,6 +104,8 @@ export interface StandIn {
   log: string[];
   /** API members the extension used that the stand-in does not model (answered with no-ops). */
   unknown: Set<string>;
+  /** Exceptions a tracker threw while a message went by (VS Code swallows them; a test should not). */
+  trackerErrors: string[];
   workspaceFolder: { uri: Uri; name: string; index: number };
 }
 
@@ -177,6 +179,7 @@ export function makeVscode(opts: StandInOptions): StandIn {
     }, unknown),
     workspace: lenient('workspace', {
       workspaceFolders: [workspaceFolder],
+      textDocuments: [],
       fs: { readFile: (uri: Uri) => opts.readFile(uri) },
       getConfiguration: (section?: string) => ({
         get: (key: string, def?: unknown) => {
@@ -227,7 +230,7 @@ export function makeVscode(opts: StandInOptions): StandIn {
     }, unknown),
     languages: lenient('languages', {}, unknown),
   };
-  return { vscode: lenient('vscode', vscode, unknown), registered, log, unknown, workspaceFolder };
+  return { vscode: lenient('vscode', vscode, unknown), registered, log, unknown, trackerErrors: [], workspaceFolder };
 }
 
 /** The extension's exports, from a CommonJS bundle evaluated by `load` with `require('vscode')` answered by the stand-in. */
@@ -271,7 +274,14 @@ export class Session {
     this.adapter = desc.implementation;
     this.adapter.onDidSendMessage((raw) => {
       const m = raw as Msg;
-      for (const t of this.trackers) t.onDidSendMessage?.(m);
+      // VS Code catches a tracker's exception and goes on delivering the message; so does this, and says so.
+      for (const t of this.trackers) {
+        try {
+          t.onDidSendMessage?.(m);
+        } catch (e) {
+          this.s.trackerErrors.push(`${m.type} ${m.event ?? m.command}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
       if (m.type === 'response') {
         this.waiting.get(m.request_seq!)?.(m);
         this.waiting.delete(m.request_seq!);
@@ -301,7 +311,7 @@ export class Session {
   }
 
   /** The next `name` event (one already received and not yet taken counts). */
-  event(name: string, timeoutMs = 600_000): Promise<Msg> {
+  event(name: string, timeoutMs = 180_000): Promise<Msg> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${name} event within ${timeoutMs} ms`)), timeoutMs);
       this.eventWaiters.push({ name, resolve: (m) => (clearTimeout(timer), resolve(m)) });
@@ -329,6 +339,7 @@ export interface WalkResult {
   steppedBackTo: number;
   logLines: string[];
   unknown: string[];
+  trackerErrors: string[];
 }
 
 /** The step number a stop reports (the Debug Console line, `step N`). */
@@ -371,8 +382,9 @@ export async function walk(si: StandIn, api: any, config: Record<string, unknown
     return v;
   };
   const pages = await child(src.variablesReference, /^pages/);
-  let pf = await child(pages.variablesReference, /^\[0(\.\.\d+)?\]$/);
-  if (pf.name !== '[0]') pf = await child(pf.variablesReference, /^\[0\]$/);
+  // Pages by page directory, 512 a group, indices in hex: [0x0..0x1ff] holds [0x0].
+  let pf = await child(pages.variablesReference, /^\[0x0(\.\.0x[0-9a-f]+)?\]$/);
+  if (pf.name !== '[0x0]') pf = await child(pf.variablesReference, /^\[0x0\]$/);
   const fields = (await s.ok('variables', { variablesReference: pf.variablesReference })).variables as Array<{ name: string; value: string; memoryReference?: string }>;
   const pframe = Object.fromEntries(fields.map((f) => [f.name, f.value]));
   const withMem = [pf, ...fields].find((f) => f.memoryReference);
@@ -385,7 +397,7 @@ export async function walk(si: StandIn, api: any, config: Record<string, unknown
   await stopped;
   const after = await stepOf(s);
   await s.end();
-  return { host: api.host, config: c, stops, pframe, memoryBytes, viewStep: Number(view.step), viewBytes: JSON.stringify(view).length, steppedBackFrom: before, steppedBackTo: after, logLines: si.log.slice(), unknown: [...si.unknown] };
+  return { host: api.host, config: c, stops, pframe, memoryBytes, viewStep: Number(view.step), viewBytes: JSON.stringify(view).length, steppedBackFrom: before, steppedBackTo: after, logLines: si.log.slice(), unknown: [...si.unknown], trackerErrors: si.trackerErrors.slice() };
 }
 
 export interface Timing {

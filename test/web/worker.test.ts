@@ -12,6 +12,7 @@ const skip = chromiumPath() ? false : 'no Chromium here (apt-get install -y chro
 const launchJson = { type: 'fsr', request: 'launch', name: 'FSR: shared-swap', scenario: 'shared-swap', stopOnEntry: true };
 
 function checkWalk(r: Awaited<ReturnType<Host['walk']>>, scenario: string): void {
+  assert.deepEqual(r.trackerErrors, [], 'no tracker threw while a message went by');
   assert.deepEqual(r.stops, ['entry', 'function breakpoint in World_SetPanicNoCore']);
   assert.match(r.pframe.type ?? '', /\(\d\)$/);
   assert.match(r.pframe.pte ?? '', /^0x[0-9a-f]{16}$/);

@@ -8,6 +8,7 @@ import { INVALID_MPN64, PageType, mpnHex, pfIndex, pfMakeHi, pfType, pfWithTypeI
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX } from '../../world';
 import type { FsrContext } from '../context';
 import { type F, type Sec, TWO_32, back, callStmt, close, entry, goto, num, resumeIs, ret, set, world } from './shared';
+import { RESUME_MACHINE, enterState } from '../machines';
 
 const VICTOR = 'resumeState; Atomic variable to decide the Victor';
 
@@ -36,7 +37,7 @@ const FSRSourceVMX: F = {
       exec: (cx) => {
         cx.set(cx, 'srcTimedOut', true);
         if (cx.fsr.resumeState === 'FSR_RESUME_NONE') {
-          cx.set(cx.fsr, 'resumeState', 'FSR_RESUME_SOURCE');
+          enterState(cx, RESUME_MACHINE, 'FSR_RESUME_SOURCE');
           cx.log('source timed out waiting: resumeState NONE -> SOURCE, the source is the victor');
         } else {
           cx.log(`source timed out, but resumeState is already ${cx.fsr.resumeState}: the destination won the race`);
@@ -81,7 +82,7 @@ const FSRDestVMX: F = {
       seed: 'Set resumeState; to decide the Victor',
       exec: (cx) => {
         if (cx.fsr.resumeState === 'FSR_RESUME_NONE') {
-          cx.set(cx.fsr, 'resumeState', 'FSR_RESUME_DESTVERIFY');
+          enterState(cx, RESUME_MACHINE, 'FSR_RESUME_DESTVERIFY');
           cx.log('resumeState NONE -> DESTVERIFY: the destination goes on to verify and resume');
           return goto('pagein');
         }

@@ -14,6 +14,7 @@ import type { BulkClock } from '../program';
 import { type F, type Sec, TWO_32, callStmt, close, describeEntry, entry, goto, num, ret, set, world } from './shared';
 import { ChangeKind } from '../changes';
 import { PageLoopTrace, TransferTrace, type TraceSites } from './traces';
+import { RESUME_MACHINE, enterState } from '../machines';
 
 /** Hoisted: the hot loops compare against a local constant, not an imported binding. */
 const REGULAR = PageType.REGULAR;
@@ -118,7 +119,7 @@ const FSRCancelPrepareForMemoryTransfer: F = {
       phase: 'resume victor',
       model: 'the VM goes back to the source; whether the source survives that is its panicNoCore flag\'s to decide',
       exec: (cx) => {
-        cx.set(cx.fsr, 'resumeState', 'FSR_RESUME_SOURCE');
+        enterState(cx, RESUME_MACHINE, 'FSR_RESUME_SOURCE');
         cx.log(`handoff cancelled: resumeState -> SOURCE${cx.srcVmx.panicNoCore ? ' (the source is past World_SetPanicNoCore)' : ''}`);
         return undefined;
       },
@@ -891,6 +892,14 @@ const VmMemZip_TransferMemZipInfo: F = {
         const sSlot = cx.src.owners.memzip.slot;
         const dSlot = cx.dst.owners.memzip.slot;
         bm.moveIndexed(pages, sSlot, dSlot);
+        // The moved entries, as data (history and the host-memory view read the change log).
+        const log = cx.rt.changes;
+        const now = cx.rt.now;
+        const flip = (dSlot - sSlot) * 2 ** BACKMAP_PGNUM_BITS;
+        for (let i = 0; i < pages.length; i++) {
+          const e = cx.host.backmapEntry(pages[i]!);
+          log.push(ChangeKind.BACKMAP, now, pages[i]!, e - flip, 0, e, 0);
+        }
         cx.host.adjustOwnerCount(cx.src.owners.memzip.slot, -pages.length);
         cx.host.adjustOwnerCount(cx.dst.owners.memzip.slot, pages.length);
         const saved = { dPages: d.cacheMPNs, dNum: d.numZipped, dHeader: d.header, sNum: s.numZipped, sHeader: s.header };

@@ -4,6 +4,7 @@
 
 import type { FsrContext } from '../context';
 import { type F, type Sec, call, callStmt, goto, num, ret, world } from './shared';
+import { RESUME_MACHINE, enterState } from '../machines';
 
 const FSR_ResumeDone: F = {
   name: 'FSR_ResumeDone',
@@ -20,7 +21,7 @@ const FSR_ResumeDone: F = {
       phase: 'resume victor',
       model: 'the decks list FSR_RESUME_DEST, not where it is set: here, once there is no way back',
       exec: (cx) => {
-        cx.set(cx.fsr, 'resumeState', 'FSR_RESUME_DEST');
+        enterState(cx, RESUME_MACHINE, 'FSR_RESUME_DEST');
         cx.log('resumeState -> DEST: the destination resumes');
         return undefined;
       },

@@ -3,6 +3,7 @@
 // FSRSwapCopyHelper world through an SVM mirror, extent by extent, while writes are mirrored.
 
 import { type F, type Sec, call, callStmt, close, goto, num, ret, set } from './shared';
+import { SWAP_COPY_MACHINE, enterState } from '../machines';
 
 /** Slots per extent that the swap copy moves at once (model). */
 export const SVM_MAX_EXTENT = 256;
@@ -37,12 +38,12 @@ const FSRSwapCopyHelper: F = {
   body: [
     { text: 'while (!fsr->hasSwapCopy && !FSRDone(fsr)) CpuSched_Wait();', model: 'the helper world is there from the start and waits until it is needed', wait: (cx) => (cx.fsr.hasSwapCopy || cx.decided || cx.dstVmx.migrateState === 'EXITED' ? null : 'not started (no unshared swap copy yet)') },
     { text: 'if (!fsr->hasSwapCopy) return;', model: 'shared swap: nothing to copy', exec: (cx) => (cx.fsr.hasSwapCopy ? undefined : { exit: 'not needed (shared swap file)' }) },
-    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_STARTING;', model: ORDER, exec: (cx) => { cx.set(cx.fsr, 'swapCopyState', 'FSR_SWAP_COPY_STARTING'); return undefined; } },
+    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_STARTING;', model: ORDER, exec: (cx) => { enterState(cx, SWAP_COPY_MACHINE, 'FSR_SWAP_COPY_STARTING'); return undefined; } },
     callStmt('status = FSRSetupSwapMirror(fsr, srcWorld, dstWorld);', 'FSRSetupSwapMirror', () => ({}), 'status', { seed: 'FSRSetupSwapMirror() manually calls SVM_MakeDev()' }),
-    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_IN_PROGRESS;', model: true, exec: (cx) => { cx.set(cx.fsr, 'swapCopyState', 'FSR_SWAP_COPY_IN_PROGRESS'); return undefined; } },
+    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_IN_PROGRESS;', model: true, exec: (cx) => { enterState(cx, SWAP_COPY_MACHINE, 'FSR_SWAP_COPY_IN_PROGRESS'); return undefined; } },
     callStmt('status = SVMAsyncDiskCopyStart(mirror, FSRSwapCopyFindExtentCB);', 'SVMAsyncDiskCopyStart', () => ({ offset: 0 }), 'status', { seed: "SVMAsyncDiskCopyStart() with it's own findExtentCB" }),
     { text: 'if (status != VMK_OK) {', model: true, exec: (_cx, f) => (f.locals.status === 'VMK_OK' ? goto('done') : undefined) },
-    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_FAILED;', indent: 1, model: true, exec: (cx) => { cx.set(cx.fsr, 'swapCopyState', 'FSR_SWAP_COPY_FAILED'); return undefined; } },
+    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_FAILED;', indent: 1, model: true, exec: (cx) => { enterState(cx, SWAP_COPY_MACHINE, 'FSR_SWAP_COPY_FAILED'); return undefined; } },
     { text: 'SVM_DestroyDev(mirror);', indent: 1, model: true, exec: (cx) => { cx.set(cx.helper, 'mirrorActive', false); return undefined; } },
     {
       text: 'return;',
@@ -54,12 +55,12 @@ const FSRSwapCopyHelper: F = {
       },
     },
     close(),
-    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_DONE;', label: 'done', model: true, exec: (cx) => { cx.set(cx.fsr, 'swapCopyState', 'FSR_SWAP_COPY_DONE'); return undefined; } },
-    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_SLEEPING;', model: true, exec: (cx) => { cx.set(cx.fsr, 'swapCopyState', 'FSR_SWAP_COPY_SLEEPING'); return undefined; } },
+    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_DONE;', label: 'done', model: true, exec: (cx) => { enterState(cx, SWAP_COPY_MACHINE, 'FSR_SWAP_COPY_DONE'); return undefined; } },
+    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_SLEEPING;', model: true, exec: (cx) => { enterState(cx, SWAP_COPY_MACHINE, 'FSR_SWAP_COPY_SLEEPING'); return undefined; } },
     { text: 'while (!helper->wakeup) CpuSched_Wait();', model: 'sleeps, the mirror still mirroring, until FSRTransferSwapFile wakes it', wait: (cx) => (cx.helper.wakeup ? null : 'sleeping until FSRTransferSwapFile wakes it (the mirror keeps mirroring)') },
-    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_STUNNING;', model: true, exec: (cx) => { cx.set(cx.fsr, 'swapCopyState', 'FSR_SWAP_COPY_STUNNING'); return undefined; } },
+    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_STUNNING;', model: true, exec: (cx) => { enterState(cx, SWAP_COPY_MACHINE, 'FSR_SWAP_COPY_STUNNING'); return undefined; } },
     { text: 'SVM_DestroyDev(mirror);', model: 'the deck: the helper is woken "to destroy mirror node"; SVM_DestroyDev is the model\'s name for it', exec: (cx) => { cx.set(cx.helper, 'mirrorActive', false); cx.log('swap mirror node destroyed'); return undefined; } },
-    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_EXITED;', model: true, exec: (cx) => { cx.set(cx.fsr, 'swapCopyState', 'FSR_SWAP_COPY_EXITED'); return { exit: 'done' }; } },
+    { text: 'fsr->swapCopyState = FSR_SWAP_COPY_EXITED;', model: true, exec: (cx) => { enterState(cx, SWAP_COPY_MACHINE, 'FSR_SWAP_COPY_EXITED'); return { exit: 'done' }; } },
   ],
 };
 

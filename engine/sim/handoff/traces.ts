@@ -114,6 +114,22 @@ export class TransferTrace implements BulkTrace {
     return out.sort((x, y) => x - y);
   }
 
+  /** Both pdir pages of each directory, and the REGULAR pages each one named. */
+  touched(max: number): number[] | null {
+    let n = 0;
+    for (let j = 0; j < this.k; j++) n += 2 + this.regs[j]!;
+    if (n > max) return null;
+    const out: number[] = [];
+    for (let j = 0; j < this.k; j++) {
+      out.push(this.pages[j]!);
+      if (this.dstPages[j]! >= 0) out.push(this.dstPages[j]!);
+      const w = this.words(j);
+      const c = this.count(j);
+      for (let i = 0; i < c; i++) if (isRegular(w, i)) out.push(pfIndex(w[2 * i]!, w[2 * i + 1]!));
+    }
+    return out;
+  }
+
   backmap(mpn: number): TraceRow[] {
     const src = this.cx.src.owners.mainmem.slot << BACKMAP_PGNUM_BITS;
     const dst = this.cx.dst.owners.mainmem.slot << BACKMAP_PGNUM_BITS;
@@ -186,6 +202,15 @@ export class PageLoopTrace implements BulkTrace {
     return [];
   }
 
+  /** The REGULAR pages of the loop's range. */
+  touched(max: number): number[] | null {
+    if (this.i1 - this.i0 > max) return null;
+    const w = this.words();
+    const out: number[] = [];
+    for (let i = this.i0; i < this.i1; i++) if (isRegular(w, i)) out.push(pfIndex(w[2 * i]!, w[2 * i + 1]!));
+    return out;
+  }
+
   backmap(mpn: number): TraceRow[] {
     const w = this.words();
     let o = 0;
@@ -226,6 +251,10 @@ export class InitDirsTrace implements BulkTrace {
   }
   entries(): number[] {
     return [];
+  }
+  /** The pdir pages it allocated. */
+  touched(max: number): number[] | null {
+    return this.k > max ? null : Array.from(this.mpns.subarray(0, this.k));
   }
   pdir(worldSlot: number, dir: number): TraceRow[] {
     if (worldSlot !== this.cx.dst.owners.pdir.slot) return [];

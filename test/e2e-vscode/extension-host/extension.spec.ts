@@ -9,6 +9,7 @@ const EXT_ID = 'fsr-handoff.fsr-handoff-debugger';
 interface Stop {
   session: vscode.DebugSession;
   reason: string;
+  threadId: number;
 }
 
 /** Waits for `stopped` events of fsr sessions, through a tracker of the test's own. */
@@ -19,9 +20,9 @@ class Stops implements vscode.Disposable {
   constructor() {
     this.reg = vscode.debug.registerDebugAdapterTrackerFactory('fsr', {
       createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (m: { type?: string; event?: string; body?: { reason?: string } }) => {
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { reason?: string; threadId?: number } }) => {
           if (m.type === 'event' && m.event === 'stopped') {
-            const s = { session, reason: m.body?.reason ?? '' };
+            const s = { session, reason: m.body?.reason ?? '', threadId: m.body?.threadId ?? 1 };
             const w = this.waiters.shift();
             if (w) w(s);
             else this.queue.push(s);
@@ -122,9 +123,9 @@ describe('FSR Handoff Debugger in VS Code', function () {
     assert.equal(api.host.process, 'object');
     assert.equal(api.host.worker, false);
     const session = await runToPointOfNoReturn(stops, 'shared-swap');
-    const view = (await session.customRequest('fsr/view', {})) as { step: number; phases: Array<{ name: string }>; cells: string; source: { presentDirs: number } };
+    const view = (await session.customRequest('fsr/view', {})) as { step: number; lanes: Array<{ name: string; count: number }>; cells: string; source: { presentDirs: number } };
     assert.ok(view.step > 0);
-    assert.ok(view.phases.some((p) => p.name === 'point of no return'));
+    assert.ok(view.lanes.some((l) => l.name === 'point of no return' && l.count === 1));
     assert.equal(view.source.presentDirs, 8);
     assert.ok(view.cells.length > 1000);
     const page = (await session.customRequest('fsr/page', { mpn: '0x100000' })) as { ownerKind: string };
@@ -147,6 +148,72 @@ describe('FSR Handoff Debugger in VS Code', function () {
     assert.ok(r.bytes > 0 && r.bytes <= 256 * 1024, `bytes ${r.bytes}`);
     assert.ok(r.ms < 1000, `drawn in ${r.ms} ms`);
     await endSession(session);
+  });
+
+  it('never shows a stale page: the decode follows a step, a step back and a second session, as Variables shows it', async function () {
+    this.timeout(180_000);
+    /** The next drawn view whose page decode is of `mpn` at the session's current step. */
+    const drawnPage = (mpnHex: string, step: () => Promise<number>) =>
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no view with page ${mpnHex} drawn within 60 s (last: ${api.hostMemory.lastDrawn?.page})`)), 60_000);
+        const check = async () => {
+          const want = `${mpnHex}@${await step()}`;
+          if (api.hostMemory.lastDrawn?.page === want) {
+            clearTimeout(t);
+            d.dispose();
+            resolve();
+          }
+        };
+        const d = api.hostMemory.onDidDraw(() => void check());
+        void check();
+      });
+    const stepOf = (session: vscode.DebugSession) => async () => ((await session.customRequest('fsr/state', {})) as { stepCount: number }).stepCount;
+    /** The page decode the view was given equals Variables' rows for that PFrame, field by field. */
+    const sameAsVariables = async (session: vscode.DebugSession, world: 'src' | 'dst') => {
+      const page = api.hostMemory.lastPage;
+      assert.ok(page?.pframe, 'the view carries the decode');
+      const pf = page.pframe;
+      assert.equal(page.step, await stepOf(session)(), 'decoded at the step the session is at');
+      const ev = (await session.customRequest('evaluate', { expression: `${world}.pages[${pf.pgNum}]`, context: 'watch' })) as { variablesReference: number };
+      const rows = (await session.customRequest('variables', { variablesReference: ev.variablesReference })) as { variables: Array<{ name: string; value: string; variablesReference: number }> };
+      const byName = new Map(rows.variables.map((v) => [v.name, v]));
+      assert.equal(byName.get('pte')!.value, pf.pte);
+      for (const f of pf.fields) assert.equal(byName.get(f.name)?.value, f.value, `${world}.pages[${pf.pgNum}].${f.name}`);
+      const extra = (await session.customRequest('variables', { variablesReference: byName.get('extra')!.variablesReference })) as { variables: Array<{ name: string; variablesReference: number }> };
+      const member = (await session.customRequest('variables', { variablesReference: extra.variables[0]!.variablesReference })) as { variables: Array<{ name: string; value: string }> };
+      assert.deepEqual(member.variables.map((v) => `${v.name}=${v.value}`), pf.extra.fields.map((f) => `${f.name}=${f.value}`));
+      if (pf.mpnHex) assert.equal(byName.get('mpn')!.value, pf.mpnHex);
+    };
+
+    const first = await runToPointOfNoReturn(stops, 'shared-swap');
+    const mpnHex = ((await first.customRequest('evaluate', { expression: 'src.pages[600].mpn', context: 'watch' })) as { result: string }).result;
+    await api.hostMemory.select(parseInt(mpnHex, 16));
+    await drawnPage(mpnHex, stepOf(first));
+    await sameAsVariables(first, 'src');
+    // A step: the decode is read again at the new step.
+    const threadId = (await first.customRequest('threads', {}) as { threads: Array<{ id: number }> }).threads[1]!.id;
+    await first.customRequest('next', { threadId });
+    await stops.next();
+    await drawnPage(mpnHex, stepOf(first));
+    await sameAsVariables(first, 'src');
+    // A step back.
+    await first.customRequest('stepBack', { threadId });
+    await stops.next();
+    await drawnPage(mpnHex, stepOf(first));
+    await sameAsVariables(first, 'src');
+    // A second session while the first runs: the panel follows it, and decodes the page there.
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(await vscode.debug.startDebugging(folder, { type: 'fsr', request: 'launch', name: 'test stale-shadow', scenario: 'stale-shadow', stopOnEntry: true }));
+    const second = (await stops.next()).session;
+    assert.notEqual(second.id, first.id);
+    await drawnPage(mpnHex, stepOf(second));
+    const owner = api.hostMemory.lastPage!;
+    assert.match(owner.owner, /vm-src|vm-dst|free|pool/);
+    if (owner.pframe) await sameAsVariables(second, owner.pframe.world === 'source' ? 'src' : 'dst');
+    // The end of a session clears what it showed.
+    await endSession(second);
+    await endSession(first);
+    assert.equal(api.hostMemory.lastPage, undefined);
   });
 
   it('reads a scenario file relative to the workspace folder', async function () {

@@ -1,6 +1,8 @@
 // The end-to-end UI test in a real VS Code (code-server + headless Chromium): installs the .vsix, opens
 // examples/, ticks World_SetPanicNoCore in FSR Phases, runs shared-swap to it, reads a PFrame in Variables,
-// sees the host-memory map, steps back, and reads from the extension's own log which host ran it.
+// sees the host-memory map, decodes a page in it and steps back with it, opens the page's bytes without a
+// Hex Editor, and reads from the extension's own log which host ran it. In the Node host it then runs
+// big-vm: the whole map, a timeline click into the redirect, the map zoomed.
 // `host: 'web'` pins the extension to the browser's web worker extension host (`extensions.webWorker`,
 // `remote.extensionKind`), where VS Code loads package.json's `browser` entry, and then also measures
 // big-vm there (launch to the first stop, a step, the renderer's memory, the page's longest frame).
@@ -37,6 +39,9 @@ export async function runUiTest({ vsix, host = 'node' }) {
   const figures = {};
   const browser = await launchBrowser(tools, s);
   const page = browser.pages()[0] ?? (await browser.newPage());
+  // Errors of the page and its webviews, said with the step that meets them.
+  page.on('pageerror', (e) => console.log(`    page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && /webview|FSR|fsr/i.test(m.text()) && console.log(`    console: ${m.text().slice(0, 300)}`));
   let n = 0;
   const shot = async (name) => {
     const file = join(shots, `${web ? 'web-' : ''}${String(++n).padStart(2, '0')}-${name}.png`);
@@ -64,29 +69,24 @@ export async function runUiTest({ vsix, host = 'node' }) {
       await page.waitForTimeout(2000);
       await shot('workbench');
     });
-    await step('FSR Phases lists the stages; ticking World_SetPanicNoCore adds a function breakpoint', async () => {
+    await step('FSR Phases (its own view container) lists the stages; ticking World_SetPanicNoCore adds a function breakpoint', async () => {
+      await page.locator('.activitybar [aria-label^="FSR Handoff"]').first().click();
+      const sidebar = page.locator('.part.sidebar');
+      const stage = sidebar.locator('.monaco-list-row', { hasText: 'Point of no return' }).first();
+      await stage.waitFor({ timeout: 30_000 });
+      await stage.click();
+      const fnRow = sidebar.locator('.monaco-list-row', { hasText: 'World_SetPanicNoCore' }).first();
+      await fnRow.waitFor({ timeout: 10_000 });
+      await fnRow.locator('.custom-view-tree-node-item-checkbox, input[type=checkbox], .monaco-checkbox').first().click();
+      await page.waitForTimeout(500);
+      await shot('phases-tree');
       await page.keyboard.press('Control+Shift+D');
-      const view = page.locator('.pane-header', { hasText: 'FSR Phases' });
-      await view.waitFor({ timeout: 30_000 });
-      if ((await view.getAttribute('aria-expanded')) !== 'true') await view.click();
-      // Give the tree room: fold the other panes while ticking (unfolded again below).
       const fold = async (title, open) => {
         const h = page.locator('.pane-header', { hasText: title }).first();
         if (((await h.getAttribute('aria-expanded')) === 'true') !== open) await h.click();
       };
-      for (const t of ['Variables', 'Watch', 'Call Stack', 'Breakpoints']) await fold(t, false);
-      const tree = page.locator('.pane', { has: view });
-      const stage = tree.locator('.monaco-list-row', { hasText: 'Point of no return' }).first();
-      await stage.waitFor({ timeout: 10_000 });
-      await stage.click();
-      const fnRow = tree.locator('.monaco-list-row', { hasText: 'World_SetPanicNoCore' }).first();
-      await fnRow.waitFor({ timeout: 10_000 });
-      await fnRow.locator('.custom-view-tree-node-item-checkbox, input[type=checkbox], .monaco-checkbox').first().click();
       await fold('Breakpoints', true);
       await page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'World_SetPanicNoCore' }).first().waitFor({ timeout: 10_000 });
-      await shot('phases-tree');
-      await fold('FSR Phases', false);
-      for (const t of ['Variables', 'Call Stack']) await fold(t, true);
     });
     await step('F5 starts FSR: shared-swap and stops on entry', async () => {
       await page.keyboard.press('F5');
@@ -104,29 +104,43 @@ export async function runUiTest({ vsix, host = 'node' }) {
       await page.waitForTimeout(500);
       await shot('point-of-no-return');
     });
-    await step("Variables show a PFrame's fields", async () => {
+    const fold = async (title, open) => {
+      const h = page.locator('.pane-header', { hasText: title }).first();
+      if ((await h.count()) === 0) return;
+      if (((await h.getAttribute('aria-expanded')) === 'true') !== open) await h.click();
+    };
+    await step("Variables group a world's pages by page directory, in hex, and show a PFrame as declared", async () => {
+      // Room for the tree: the other panes folded while reading it.
+      for (const t of ['Watch', 'Call Stack', 'Loaded Scripts', 'Breakpoints']) await fold(t, false);
       const vars = page.locator('.debug-variables');
       const scope = vars.locator('.monaco-list-row', { hasText: 'vm-src (source' }).first();
       await scope.waitFor({ timeout: 20_000 });
       await scope.click();
-      await vars.locator('.monaco-list-row', { hasText: /^pages/ }).first().waitFor({ timeout: 10_000 }).catch(() => {});
       const pages = vars.locator('.monaco-list-row[aria-label^="pages"]').first();
       await pages.waitFor({ timeout: 10_000 });
       await pages.click();
-      const group = vars.locator('.monaco-list-row[aria-label^="[0..99]"]').first();
-      if (await group.count()) await group.click();
-      const pf = vars.locator('.monaco-list-row[aria-label^="[0]"]').first();
+      const group = vars.locator('.monaco-list-row[aria-label^="[0x200..0x3ff]"]').first();
+      await group.waitFor({ timeout: 10_000 });
+      await group.click();
+      const pf = vars.locator('.monaco-list-row[aria-label^="[0x200]"]').first();
       await pf.waitFor({ timeout: 10_000 });
       await pf.click();
+      await pf.hover();
+      await page.mouse.wheel(0, 200);
+      await page.waitForTimeout(300);
       const field = vars.locator('.monaco-list-row[aria-label^="indexLowBits"]').first();
       await field.waitFor({ timeout: 10_000 });
       const label = await field.getAttribute('aria-label');
-      if (!/indexLowBits, value/.test(label ?? '')) throw new Error(`unexpected row ${label}`);
-      await vars.locator('.monaco-list-row[aria-label^="type,"]').first().waitFor({ timeout: 5000 });
+      if (!/indexLowBits, value 0x/.test(label ?? '')) throw new Error(`unexpected row ${label}`);
+      await vars.locator('.monaco-list-row[aria-label^="form,"]').first().waitFor({ timeout: 5000 });
+      const extra = vars.locator('.monaco-list-row[aria-label^="extra,"]').first();
+      await extra.click();
+      await vars.locator('.monaco-list-row[aria-label^="note,"]').first().waitFor({ timeout: 5000 });
       await shot('variables-pframe');
+      await fold('Call Stack', true);
     });
     let frame;
-    await step('the host-memory webview shows the map', async () => {
+    await step('the host-memory webview shows the map with MPN axes, the machines as graphs, the timeline in lanes', async () => {
       const tab = page.locator('.tab', { hasText: 'Host memory' }).first();
       await tab.waitFor({ timeout: 30_000 });
       await tab.click();
@@ -150,39 +164,56 @@ export async function runUiTest({ vsix, host = 'node' }) {
         return lit;
       });
       if (painted < 1000) throw new Error(`the map canvas is nearly empty (${painted} painted pixels)`);
-      await frame.locator('.state.current', { hasText: 'DESTVERIFY' }).or(frame.locator('.state.current', { hasText: 'DEST' })).first().waitFor({ timeout: 10_000 });
+      await frame.locator('svg.graph g.node.current[data-state="FSR_RESUME_DESTVERIFY"]').waitFor({ timeout: 10_000 });
+      await frame.locator('svg.graph path.edge.taken[data-from="FSR_RESUME_NONE"][data-to="FSR_RESUME_DESTVERIFY"]').waitFor({ timeout: 10_000 });
+      await frame.locator('.lane-label', { hasText: 'point of no return' }).waitFor({ timeout: 10_000 });
       await shot('host-memory');
-      // The whole webview, section by section (it scrolls inside its panel).
       for (const id of ['map', 'swap', 'timeline', 'machines', 'invariants']) {
         await frame.locator(`#${id}`).screenshot({ path: join(shots, `${web ? 'web-' : ''}${String(n).padStart(2, '0')}-webview-${id}.png`) });
       }
     });
-    await step('clicking a pdir page shows its PFrames', async () => {
+    /** The step the webview's header names, and the step of its page decode. */
+    const headerStep = async () => Number(/step (\d+)/.exec((await frame.locator('.stepline').textContent()) ?? '')?.[1] ?? NaN);
+    const pageStep = async () => Number(/at step (\d+)/.exec((await frame.locator('.page-title').textContent().catch(() => '')) ?? '')?.[1] ?? NaN);
+    await step('clicking a pdir page decodes it at the step shown: its PFrames, the union as declared, the MPN three ways', async () => {
       const cv = frame.locator('canvas.map');
-      const box = await cv.boundingBox();
-      // The first cells are the source's pdir pages (allocated first): click the first cell.
-      await cv.click({ position: { x: 4, y: 44 } });
-      await frame.locator('#page table').first().waitFor({ timeout: 10_000 });
-      if (!box) throw new Error('no canvas box');
+      const d = await cv.evaluate((c) => ({ left: Number(c.dataset.left), top: Number(c.dataset.top), px: Number(c.dataset.cellPx) }));
+      // The first cell is the source's first pdir page (allocated first).
+      await cv.click({ position: { x: d.left + d.px / 2, y: d.top + d.px / 2 } });
+      await frame.locator('.page-title').waitFor({ timeout: 10_000 });
+      const [h, p] = [await headerStep(), await pageStep()];
+      if (!(h > 0) || h !== p) throw new Error(`the decode is at step ${p}, the view at ${h}`);
+      await frame.locator('#pframe-fields tr[data-field="extra.regular.indexHighBits"], #pframe-fields tr[data-field^="extra."]').first().waitFor({ timeout: 5000 });
       await frame.locator('#page').screenshot({ path: join(shots, `${web ? 'web-' : ''}${String(n).padStart(2, '0')}-webview-page.png`) });
       await shot('host-memory-page');
     });
-    let stepBefore = '';
-    await step('step back goes one step back in time', async () => {
-      stepBefore = (await frame.locator('.header').textContent()) ?? '';
+    await step('step back: the view and the decode go back together (never stale)', async () => {
+      const before = await headerStep();
       await page.locator('.debug-toolbar .action-label[aria-label^="Step Back"], .debug-toolbar .codicon-debug-step-back').first().click();
-      await page.waitForFunction(() => true);
       const deadline = Date.now() + 20_000;
-      let now = stepBefore;
-      while (now === stepBefore && Date.now() < deadline) {
+      let now = before;
+      while ((now >= before || (await pageStep()) !== now) && Date.now() < deadline) {
         await page.waitForTimeout(300);
-        now = (await frame.locator('.header').textContent()) ?? '';
+        now = await headerStep();
       }
-      const a = /step (\d+)/.exec(stepBefore)?.[1];
-      const b = /step (\d+)/.exec(now)?.[1];
-      if (!a || !b || Number(b) >= Number(a)) throw new Error(`the step did not go back (${a} → ${b})`);
-      await page.waitForTimeout(800);
+      const p = await pageStep();
+      if (!(now < before) || p !== now) throw new Error(`after a step back the view is at ${now} (from ${before}), the decode at ${p}`);
+      await page.waitForTimeout(500);
       await shot('stepped-back');
+    });
+    await step('Show bytes opens the read-only page view where the Hex Editor is missing', async () => {
+      await frame.locator('vscode-button', { hasText: 'Show bytes' }).click();
+      const tab = page.locator('.tab', { hasText: /^MPN 0x/ }).first();
+      await tab.waitFor({ timeout: 20_000 });
+      const editor = page.locator('.editor-instance .view-lines').last();
+      await page.waitForFunction(() => /MPN\s0x[0-9a-f]+,\sread-only,\sat\sstep\s\d+/.test([...document.querySelectorAll('.view-lines')].map((e) => e.textContent).join('\n')), null, { timeout: 20_000 });
+      const text = await editor.textContent();
+      if (!/PFrame/.test(text ?? '')) throw new Error(`the page view shows no PFrames: ${text?.slice(0, 200)}`);
+      await page.waitForTimeout(800);
+      await shot('page-bytes');
+      await page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: /^MPN 0x/ }) }).first().screenshot({ path: join(shots, `${web ? 'web-' : ''}${String(n).padStart(2, '0')}-page-bytes-editor.png`) });
+      await page.locator('.tab', { hasText: /^MPN 0x/ }).first().click();
+      await page.keyboard.press('Control+W');
     });
     await step(`the extension's own report: it ran in ${web ? "the browser's web worker, not Node" : 'Node'}`, async () => {
       const text = await showLog(page);
@@ -297,6 +328,80 @@ export async function runUiTest({ vsix, host = 'node' }) {
         console.log(`    big-vm in the web worker: first stop ${figures.firstStopMs} ms, a step ${figures.stepMs} ms (as the UI shows them), renderer memory +${figures.rendererRssMiB} MiB, longest frame ${figures.maxFrameGapMs} ms; picker: ${figures.pickerText}`);
         await shot('big-vm-step');
         if (figures.maxFrameGapMs > 1000) throw new Error(`the page froze for ${figures.maxFrameGapMs} ms while the worker built the VM`);
+      });
+    } else {
+      await step('stop the session: the view clears', async () => {
+        await page.keyboard.press('Shift+F5');
+        await frame.locator('#page', { hasText: 'ended' }).waitFor({ timeout: 20_000 });
+      });
+      await step('big-vm: the whole map, a click on the timeline goes into the redirect, the map zoomed', async () => {
+        await page.locator('.activitybar [aria-label^="FSR Handoff"]').first().click();
+        await page.locator('.part.sidebar [aria-label^="Debug a Built-in Scenario"]').first().click();
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ timeout: 10_000 });
+        await input.fill('big-vm');
+        await page.waitForTimeout(300);
+        await page.keyboard.press('Enter');
+        // Entry, then the World_SetPanicNoCore breakpoint; then on to the end.
+        await page.locator('.debug-toolbar').waitFor({ timeout: 60_000 });
+        await frame.locator('.title', { hasText: 'big-vm' }).waitFor({ timeout: 120_000 });
+        for (let i = 0; i < 3; i++) {
+          await page.waitForTimeout(1500);
+          const line = (await frame.locator('.stepline').textContent()) ?? '';
+          if (/finished/.test(line)) break;
+          await page.keyboard.press('F5');
+          await page.waitForFunction(() => true);
+          await page.waitForTimeout(2000);
+          await frame.locator('.stepline', { hasText: /step \d+ · (end|function breakpoint|exception)/ }).first().waitFor({ timeout: 120_000 }).catch(() => {});
+        }
+        await frame.locator('.stepline', { hasText: 'finished' }).waitFor({ timeout: 120_000 });
+        // Room for a 64 GiB map: a bigger window, the bottom panel hidden, the listing closed in the view's group.
+        await page.setViewportSize({ width: 2000, height: 1400 });
+        if (await page.locator('.part.panel').isVisible().catch(() => false)) await page.keyboard.press('Control+J');
+        /** A stop shows the listing, here in the view's group: close it there and bring the view back. */
+        const showView = async () => {
+          const group = page.locator('.editor-group-container', { has: page.locator('.tab', { hasText: 'Host memory' }) });
+          const listing = group.locator('.tab', { hasText: 'fsr-handoff.c' });
+          if (await listing.count()) {
+            await listing.first().click();
+            await page.keyboard.press('Control+W');
+          }
+          await page.locator('.tab', { hasText: 'Host memory' }).first().click();
+          await page.waitForTimeout(1500);
+        };
+        await showView();
+        await frame.locator('#map').screenshot({ path: join(shots, `${String(++n).padStart(2, '0')}-bigvm-map-end.png`) });
+        // The redirect lane is one cluster: a click in its middle goes to a step half way through the redirect.
+        await frame.locator('#timeline').evaluate((e) => e.scrollIntoView({ block: 'center' }));
+        await page.waitForTimeout(300);
+        const mark = frame.locator('.lane-phase', { hasText: 'pdir redirect' }).locator('.tmark').first();
+        const box = await mark.boundingBox();
+        if (!box) throw new Error('no pdir redirect mark');
+        const endStep = await headerStep();
+        await mark.click({ position: { x: box.width / 2, y: box.height / 2 } });
+        const deadline = Date.now() + 120_000;
+        while ((await headerStep()) === endStep && Date.now() < deadline) await page.waitForTimeout(500);
+        const mid = await headerStep();
+        if (!(mid < endStep)) throw new Error(`the timeline click did not go back (${endStep} → ${mid})`);
+        await page.waitForTimeout(1500);
+        await showView();
+        await frame.locator('#map').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+        await shot('bigvm-goto');
+        await frame.locator('#map').screenshot({ path: join(shots, `${String(++n).padStart(2, '0')}-bigvm-map-whole.png`) });
+        await frame.locator('#timeline').screenshot({ path: join(shots, `${String(++n).padStart(2, '0')}-bigvm-timeline.png`) });
+        await frame.locator('#machines').screenshot({ path: join(shots, `${String(++n).padStart(2, '0')}-bigvm-machines.png`) });
+        // Zoom in on the middle of the map, where the redirected pdirs meet the others.
+        const cv = frame.locator('canvas.map');
+        const d = await cv.evaluate((c) => ({ left: Number(c.dataset.left), top: Number(c.dataset.top), px: Number(c.dataset.cellPx), cols: Number(c.dataset.cols), cells: Number(c.dataset.cells) }));
+        const rows = Math.ceil(d.cells / d.cols);
+        for (let i = 0; i < 5; i++) {
+          await cv.dblclick({ position: { x: d.left + (d.cols * d.px) / 2, y: d.top + (rows * d.px) / 2 } });
+          await page.waitForTimeout(1200);
+        }
+        const info = (await frame.locator('#map-info').textContent()) ?? '';
+        if (!/zoomed ×\d+/.test(info)) throw new Error(`not zoomed: ${info}`);
+        await frame.locator('#map').screenshot({ path: join(shots, `${String(++n).padStart(2, '0')}-bigvm-map-zoomed.png`) });
+        await shot('bigvm-zoomed');
       });
     }
   } catch {
