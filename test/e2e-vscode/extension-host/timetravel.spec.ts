@@ -119,10 +119,10 @@ describe('time travel in VS Code', function () {
     for (const c of ['fsr.reverseStepOver', 'fsr.reverseStepOut', 'fsr.nextPhase', 'fsr.previousPhase', 'fsr.goToStep', 'fsr.showValueHistory', 'fsr.copyMomentLink', 'fsr.openMomentLink', 'fsr.removeWatch', 'fsr.refreshWatches']) {
       assert.ok(cmds.includes(c), `${c} is not registered`);
     }
-    const pkg = vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>>; views: { debug: Array<{ id: string }> } } };
+    const pkg = vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>>; views: Record<string, Array<{ id: string }>> } };
     const toolbar = pkg.contributes.menus['debug/toolBar']!.filter((m) => m.command.startsWith('fsr.reverseStep'));
     assert.deepEqual(toolbar.map((m) => [m.command, m.when]), [['fsr.reverseStepOver', "debugType == 'fsr'"], ['fsr.reverseStepOut', "debugType == 'fsr'"]]);
-    assert.ok(pkg.contributes.views.debug.some((v) => v.id === 'fsr.bookmarks') && pkg.contributes.views.debug.some((v) => v.id === 'fsr.watches'));
+    assert.ok(pkg.contributes.views.debug!.some((v) => v.id === 'fsr.bookmarks') && pkg.contributes.views.debug!.some((v) => v.id === 'fsr.watches'), 'FSR Bookmarks and FSR Watches sit in Run and Debug, beside Variables');
   });
 
   it('Go to Step, reverse step over and out, next and previous phase move the session through their commands', async function () {

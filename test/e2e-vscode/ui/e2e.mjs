@@ -416,10 +416,21 @@ export async function runUiTest({ vsix, host = 'node' }) {
 
 /** Runs a command by its palette title (the row whose label is exactly that). */
 async function runCommand(page, title) {
-  await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
+  // A webview that takes focus as it becomes visible (the host-memory view after its neighbour closed)
+  // closes a palette that has just opened: open it again, three times at most.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+Shift+P');
+    try {
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
   const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: title }) }).first();
   await row.waitFor({ timeout: 10_000 });
   await row.click();

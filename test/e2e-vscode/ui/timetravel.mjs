@@ -281,7 +281,10 @@ export async function runTimeTravelUiTest({ vsix }) {
         if (!frame) await page.waitForTimeout(500);
       }
       if (!frame) throw new Error('no host-memory webview frame with a map canvas');
-      await frame.locator('canvas.map').click({ position: { x: 4, y: 44 } });
+      // The first cell of the map (past its MPN axis) is the source's first pdir page.
+      const cv = frame.locator('canvas.map');
+      const d = await cv.evaluate((c) => ({ left: Number(c.dataset.left), top: Number(c.dataset.top), px: Number(c.dataset.cellPx) }));
+      await cv.click({ position: { x: d.left + d.px / 2, y: d.top + d.px / 2 } });
       const btn = frame.locator('button, vscode-button', { hasText: 'Break when this PFrame changes' }).first();
       await btn.waitFor({ timeout: 15_000 });
       await btn.click();
