@@ -26,7 +26,7 @@ import {
 } from './pframe';
 import type { SwapFile } from './swap';
 import { type World, ALLOC_PDIR_PAGES, pteToMPN } from './world';
-import { ChangeKind, type FieldChange } from './sim/changes';
+import { type BackMapMove, ChangeKind, type FieldChange } from './sim/changes';
 import { MACHINES, type MachineDef } from './sim/machines';
 import type { BulkTrace } from './sim/runtime';
 import type { PhaseMark, PhaseRun, Session } from './sim/session';
@@ -713,6 +713,12 @@ export class HostMapTracker {
         const mpn = log.key[k]!;
         if (!full) mark(mpn);
         this.pushBM(log.step[k]!, mpn);
+      } else if (kind === ChangeKind.BACKMAP_MOVE) {
+        const mpns = (log.side[k] as BackMapMove).mpns;
+        for (let j = 0; j < mpns.length; j++) {
+          if (!full) mark(mpns[j]!);
+          this.pushBM(log.step[k]!, mpns[j]!);
+        }
       } else if (kind === ChangeKind.FIELD) {
         const c = log.side[k] as FieldChange;
         if (c.obj === s.cx.fsr && (c.field === 'resumeState' || c.field === 'swapCopyState')) this.transitions.push({ step: log.step[k]!, field: c.field, from: String(c.old), to: String(c.new) });

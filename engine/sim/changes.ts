@@ -19,6 +19,12 @@ export const enum ChangeKind {
   SLOT = 5,
   /** A whole swap bitmap replaced (the bitmap copy): the side table holds the file and both bitmaps. */
   BITMAP = 6,
+  /**
+   * Many BackMap entries moved to another owner at once (the MemZip cache's pages): the side table
+   * holds the MPNs and their new entries (old = new − `flip`), two numbers a page instead of an entry
+   * of the log each.
+   */
+  BACKMAP_MOVE = 7,
 }
 
 export interface FieldChange {
@@ -33,6 +39,13 @@ export interface BitmapChange {
   fileId: number;
   old: Uint32Array;
   new: Uint32Array;
+}
+export interface BackMapMove {
+  mpns: Float64Array;
+  /** Each MPN's entry after the move. */
+  entries: Float64Array;
+  /** New entry − old entry (the owner slot's difference, in place). */
+  flip: number;
 }
 
 const TWO_32 = 4294967296;
@@ -51,7 +64,7 @@ export class ChangeLog {
   /** The listing line of the statement that made a change inside a bulk step (0: the step's own statement). */
   site = new Int32Array(1024);
   /** Side objects of FIELD and BITMAP entries, by entry index (holes elsewhere). */
-  side: Array<FieldChange | BitmapChange | undefined> = [];
+  side: Array<FieldChange | BitmapChange | BackMapMove | undefined> = [];
   /**
    * The site an entry gets when its maker names none: 0, or the line of the statement a bulk form is
    * doing the work of while it makes changes through the usual helpers (so a row names that line, as
@@ -72,7 +85,7 @@ export class ChangeLog {
     return this.n;
   }
 
-  push(kind: ChangeKind, step: number, key: number, a0: number, a1: number, b0: number, b1: number, side?: FieldChange | BitmapChange, site = this.siteNow): void {
+  push(kind: ChangeKind, step: number, key: number, a0: number, a1: number, b0: number, b1: number, side?: FieldChange | BitmapChange | BackMapMove, site = this.siteNow): void {
     if (this.n === this.kind.length) {
       this.kind = grown(this.kind);
       this.step = grown(this.step);

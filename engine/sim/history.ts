@@ -5,7 +5,7 @@
 import { BACKMAP_PGNUM_BITS } from '../host';
 import { INVALID_MPN64, PageType, decodePFrame, decodeExtra, mpnHex, pageTypeName, pfIndex, pfType } from '../pframe';
 import { PAGE_2_DIRINDEX, PAGE_2_PAGEINDEX, pteToMPN, type World } from '../world';
-import { ChangeKind, type BitmapChange, type FieldChange, pdirKey, slotKey } from './changes';
+import { type BackMapMove, ChangeKind, type BitmapChange, type FieldChange, pdirKey, slotKey } from './changes';
 import type { Session, WorldRef } from './session';
 
 /** A value whose history can be asked for: any value Variables shows a change of. */
@@ -175,7 +175,15 @@ export function valueHistory(s: Session, t: HistoryTarget): HistoryAnswer {
       const name = owners(s);
       if (!s.machine.host.isValidMPN(t.mpn)) throw new RangeError(`${what}: MPN ${mpnHex(t.mpn)} is not in host memory`);
       now = name(s.machine.host.backmapEntry(t.mpn));
-      for (let i = 0; i < log.count; i++) if (log.kind[i] === ChangeKind.BACKMAP && log.key[i] === t.mpn) row(log.step[i]!, name(log.a0[i]!), name(log.b0[i]!), site(log.site[i]!));
+      for (let i = 0; i < log.count; i++) {
+        const k = log.kind[i];
+        if (k === ChangeKind.BACKMAP && log.key[i] === t.mpn) row(log.step[i]!, name(log.a0[i]!), name(log.b0[i]!), site(log.site[i]!));
+        else if (k === ChangeKind.BACKMAP_MOVE) {
+          const m = log.side[i] as BackMapMove;
+          const j = m.mpns.indexOf(t.mpn);
+          if (j >= 0) row(log.step[i]!, name(m.entries[j]! - m.flip), name(m.entries[j]!), site(log.site[i]!));
+        }
+      }
       for (const b of s.rt.traces) for (const c of b.trace.backmap(t.mpn)) row(c.step, name(c.old), name(c.new), c);
       break;
     }

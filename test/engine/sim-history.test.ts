@@ -59,6 +59,9 @@ describe('history from the recorded history', () => {
     for (let pg = 700; ; pg++) if (s0.pframe(s0.src, pg) && (s0.pframe(s0.src, pg) as { type: string }).type === 'REGULAR' && !s0.cx.srcVmx.mappedPages.includes(pg) && !s0.cx.opts.touchedPages.includes(pg)) return pg;
   })();
   const regularMPN = (s0.pframe(s0.src, regular) as { mpn: number }).mpn;
+  // A MemZip cache page: its BackMap entry changes owner in one statement with every other cache page's.
+  const zipMPN = s0.src.alloc.memzip.cacheMPNs[1]!;
+  assert.ok(zipMPN > 0, 'shared-swap has MemZip cache pages');
   const targets: HistoryTarget[] = [
     { kind: 'pframe', world: 'source', pgNum: touched, field: 'type' },
     { kind: 'pframe', world: 'destination', pgNum: touched, field: 'type' },
@@ -69,6 +72,7 @@ describe('history from the recorded history', () => {
     { kind: 'pdirInfo', world: 'source', dirIndex: 7 },
     { kind: 'fsr', field: 'resumeState' },
     { kind: 'backmap', mpn: regularMPN },
+    { kind: 'backmap', mpn: zipMPN },
     { kind: 'swapslot', world: 'source', slot: 233 },
   ];
 

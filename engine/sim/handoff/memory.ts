@@ -892,14 +892,12 @@ const VmMemZip_TransferMemZipInfo: F = {
         const sSlot = cx.src.owners.memzip.slot;
         const dSlot = cx.dst.owners.memzip.slot;
         bm.moveIndexed(pages, sSlot, dSlot);
-        // The moved entries, as data (history and the host-memory view read the change log).
-        const log = cx.rt.changes;
-        const now = cx.rt.now;
+        // The moved entries, as data (history and the host-memory view read the change log): one
+        // entry for the lot, the MPNs and their new entries in its side table.
+        const entries = new Float64Array(pages.length);
+        for (let i = 0; i < pages.length; i++) entries[i] = cx.host.backmapEntry(pages[i]!);
         const flip = (dSlot - sSlot) * 2 ** BACKMAP_PGNUM_BITS;
-        for (let i = 0; i < pages.length; i++) {
-          const e = cx.host.backmapEntry(pages[i]!);
-          log.push(ChangeKind.BACKMAP, now, pages[i]!, e - flip, 0, e, 0);
-        }
+        cx.rt.changes.push(ChangeKind.BACKMAP_MOVE, cx.rt.now, 0, 0, 0, 0, 0, { mpns: pages, entries, flip });  // a cache's MPN list is replaced, never written in place
         cx.host.adjustOwnerCount(cx.src.owners.memzip.slot, -pages.length);
         cx.host.adjustOwnerCount(cx.dst.owners.memzip.slot, pages.length);
         const saved = { dPages: d.cacheMPNs, dNum: d.numZipped, dHeader: d.header, sNum: s.numZipped, sHeader: s.header };
