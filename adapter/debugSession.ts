@@ -20,7 +20,7 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { type Actor, type BreakpointSpec, type ExceptionFilter, type Frame, type InvariantBreak, type RuntimeEvent, Session, type StopInfo, type WatchTarget, didYouMean, mpnHex } from '../engine/index';
+import { type Actor, type BreakpointSpec, type ExceptionFilter, type Frame, type InvariantBreak, type RuntimeEvent, Session, type StopInfo, type WatchTarget, didYouMean, hexNumber, mpnHex } from '../engine/index';
 import { ArgError, type Args, argsOf, int, list, objectAt, oneOf, optBool, optInt, optText, shown, text } from './args';
 import { CAPABILITIES, DAP_REQUESTS, EXCEPTION_FILTERS, refusal } from './capabilities';
 import { completions, evaluate } from './evaluate';
@@ -1426,8 +1426,9 @@ export class FsrDebugSession extends LoggingDebugSession {
 function describeWatch(w: WatchTarget, insp: Inspector): string {
   if (w.kind === 'fsr') return `fsr->${w.field}`;
   const world = insp.s.worldRef(w.world);
-  if (w.kind === 'pdirInfo') return `${world.name} pdirInfo[${w.dirIndex}]`;
-  return `${world.name} PFrame ${w.pgNum}.${w.field}`;
+  // Indices in hex, as Variables names the rows.
+  if (w.kind === 'pdirInfo') return `${world.name} pdirInfo[${hexNumber(w.dirIndex)}]`;
+  return `${world.name} PFrame ${hexNumber(w.pgNum)}.${w.field}`;
 }
 
 /** A dataId this adapter made (JSON of a WatchTarget), checked field by field. */

@@ -82,6 +82,8 @@ const hex = hexNumber;
 const WORLD_NAME = /world$/i;
 const MPN_NAME = /mpn/i;
 const BPN_NAME = /^bpn$/i;
+/** Indices (a page number, a directory or page index, a swap slot): hex, as the rows they name. */
+const INDEX_NAME = /^(pgNum|dirIndex|pageIndex|slot)$/;
 
 export function leaf(name: string, value: string, raw?: Value, more: Partial<VNode> = {}): VNode {
   return { name, value, raw, ...more };
@@ -249,13 +251,13 @@ export class Inspector {
     const pf = w.pframes;
     const lock = pf.pdirLock;
     return group('pframes', `PFrame_Info: ${pf.numMainMemPages} pages, ${pf.numPDirEntries}/${w.numDirs} pdirs`, () => [
-      group('pdirLock', lock.holder ? `held by ${lock.holder} (pgNum ${lock.heldFor})` : 'unlocked', () => [
+      group('pdirLock', lock.holder ? `held by ${lock.holder} (pgNum ${lock.heldFor === null ? "?" : hex(lock.heldFor)})` : 'unlocked', () => [
         leaf('name', lock.name, lock.name),
         leaf('holder', lock.holder ?? 'NULL', lock.holder),
         leaf('heldFor', lock.heldFor === null ? 'NULL' : String(lock.heldFor), lock.heldFor),
         numLeaf('acquisitions', lock.acquisitions),
       ], { type: 'SP_SpinLock' }),
-      group('domains', `${pf.domains.length} domain(s)`, () => pf.domains.map((d, i) => group(`[${i}]`, `pgNum ${d.firstPgNum}..${d.firstPgNum + d.numPages - 1}`, () => [numLeaf('index', d.index), numLeaf('firstPgNum', d.firstPgNum), numLeaf('numPages', d.numPages)]))),
+      group('domains', `${pf.domains.length} domain(s)`, () => pf.domains.map((d, i) => group(`[${i}]`, `pgNum ${hex(d.firstPgNum)}..${hex(d.firstPgNum + d.numPages - 1)}`, () => [numLeaf('index', d.index), numLeaf('firstPgNum', d.firstPgNum), numLeaf('numPages', d.numPages)]))),
       leaf('domainMask', hex(pf.domainMask), pf.domainMask),
       numLeaf('numMainMemPages', pf.numMainMemPages),
       boolLeaf('defaultPageTypeIsRemote', pf.defaultPageTypeIsRemote),
@@ -392,7 +394,7 @@ export class Inspector {
       {
         name: 'bitmap',
         value: `${f.usedSlots} used slots in ${get().length} range(s)`,
-        kids: { indexed: { count: get().length, at: (i) => { const [a, b] = get()[i]!; return leaf(`[${i}]`, a === b ? `slot ${a}` : `slots ${a}..${b} (${b - a + 1})`, b - a + 1); } } },
+        kids: { indexed: { count: get().length, at: (i) => { const [a, b] = get()[i]!; return leaf(`[${i}]`, a === b ? `slot ${hex(a)}` : `slots ${hex(a)}..${hex(b)} (${b - a + 1})`, b - a + 1); } } },
       },
     ], { type: 'SwapFile' });
   }
@@ -535,6 +537,7 @@ export class Inspector {
       }
       if (MPN_NAME.test(name) && Number.isInteger(v)) return this.mpnLeaf(name, v);
       if (BPN_NAME.test(name) && Number.isInteger(v) && v >= 0) return leaf(name, hex(v), v, { type: 'BPN' });
+      if (INDEX_NAME.test(name) && Number.isInteger(v) && v >= 0) return leaf(name, hex(v), v, { type: name === 'pgNum' ? 'PageNum' : 'uint32' });
       return numLeaf(name, v);
     }
     if (typeof v === 'string' || typeof v === 'boolean') return leaf(name, String(v), v);

@@ -51,34 +51,34 @@ export function Alloc_BPNToMainMemPage(_world: World, bpn: number): number {
 /** `VmMemPf_GetPFrameMPN(bpn, &mpn)`: pgNum, lock, PFrame_Get → PFrame_Lookup, PFrame_GetMPN, unlock. */
 export function VmMemPf_GetPFrameMPN(host: HostMemory, world: World, bpn: number, trace?: WalkTrace, depth = 4): WalkResult {
   const pgNum = Alloc_BPNToMainMemPage(world, bpn);
-  note(trace, 'Alloc_BPNToMainMemPage', depth + 1, { bpn: hexNumber(bpn), pgNum, mask: '0x' + BPN_MAINMEM_PAGE_MASK.toString(16) });
+  note(trace, 'Alloc_BPNToMainMemPage', depth + 1, { bpn: hexNumber(bpn), pgNum: hexNumber(pgNum), mask: '0x' + BPN_MAINMEM_PAGE_MASK.toString(16) });
   const numPages = world.pframes.numMainMemPages;
   if (pgNum >= numPages) {
-    return fail('VMK_BAD_PARAM', `pgNum ${pgNum} is beyond the VM's ${numPages} main-memory pages`);
+    return fail('VMK_BAD_PARAM', `pgNum ${hexNumber(pgNum)} is beyond the VM's ${numPages} main-memory pages`);
   }
   const holder = 'VmMemPf_GetPFrameMPN';
   if (PFrame_Lock(world, pgNum, holder) !== 'VMK_OK') {
     const lock = world.pframes.pdirLock;
-    note(trace, 'PFrame_Lock', depth + 1, { pgNum, status: 'VMK_BUSY', holder: lock.holder ?? '' });
+    note(trace, 'PFrame_Lock', depth + 1, { pgNum: hexNumber(pgNum), status: 'VMK_BUSY', holder: lock.holder ?? '' });
     return fail('VMK_BUSY', `${lock.name} is held by ${lock.holder}`);
   }
-  note(trace, 'PFrame_Lock', depth + 1, { pgNum, lock: world.pframes.pdirLock.name });
+  note(trace, 'PFrame_Lock', depth + 1, { pgNum: hexNumber(pgNum), lock: world.pframes.pdirLock.name });
   try {
     const got = PFrame_Get(host, world, pgNum);
     const { dirIndex, pageIndex, dirMPN } = got.lookup;
-    note(trace, 'PFrame_Lookup', depth + 2, { dirIndex, pageIndex, dirMPN: mpnHex(dirMPN), pdirInfo: pteHex(world.pframes.pdirInfo[dirIndex]! % TWO_32, Math.floor(world.pframes.pdirInfo[dirIndex]! / TWO_32)) });
+    note(trace, 'PFrame_Lookup', depth + 2, { dirIndex: hexNumber(dirIndex), pageIndex: hexNumber(pageIndex), dirMPN: mpnHex(dirMPN), pdirInfo: pteHex(world.pframes.pdirInfo[dirIndex]! % TWO_32, Math.floor(world.pframes.pdirInfo[dirIndex]! / TWO_32)) });
     if (got.status !== 'VMK_OK' || !got.ref) {
       note(trace, 'PFrame_Get', depth + 1, { status: got.status });
-      return fail(got.status, `pdirInfo[${dirIndex}] is not present: no page directory for pgNum ${pgNum}`);
+      return fail(got.status, `pdirInfo[${hexNumber(dirIndex)}] is not present: no page directory for pgNum ${hexNumber(pgNum)}`);
     }
     const lo = pframeLo(got.ref);
     const hi = pframeHi(got.ref);
     const f = decodePFrame(lo, hi);
     note(trace, 'PFrame_Get', depth + 1, {
-      pframe: `Kseg_MapValidMPNFast(${mpnHex(dirMPN)}) + ${pageIndex}`,
+      pframe: `Kseg_MapValidMPNFast(${mpnHex(dirMPN)}) + ${hexNumber(pageIndex)}`,
       pte: pteHex(lo, hi),
       type: pageTypeName(f.type),
-      indexHighBits: f.indexHighBits,
+      indexHighBits: hexNumber(f.indexHighBits),
       indexLowBits: '0x' + f.indexLowBits.toString(16),
       extra: `${extraUnionFor(f.type)} 0b${f.extra.toString(2).padStart(2, '0')}`,
     });
@@ -87,12 +87,12 @@ export function VmMemPf_GetPFrameMPN(host: HostMemory, world: World, bpn: number
     if (mpn === INVALID_MPN64) {
       const meaning = indexMeaning(f.type);
       const what = meaning === 'none' ? 'no backing' : `its index is a ${meaning} (0x${pfIndex(lo, hi).toString(16)})`;
-      return fail('VMK_NOT_FOUND', `page ${pgNum} is ${pageTypeName(f.type)}: ${what}, not an MPN`);
+      return fail('VMK_NOT_FOUND', `page ${hexNumber(pgNum)} is ${pageTypeName(f.type)}: ${what}, not an MPN`);
     }
     return { status: 'VMK_OK', mpn, reason: '' };
   } finally {
     PFrame_Unlock(world, pgNum, holder);
-    note(trace, 'PFrame_Unlock', depth + 1, { pgNum });
+    note(trace, 'PFrame_Unlock', depth + 1, { pgNum: hexNumber(pgNum) });
   }
 }
 

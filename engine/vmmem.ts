@@ -7,6 +7,7 @@ import {
   INVALID_MPN64,
   PageType,
   decodePFrame,
+  hexNumber,
   mpnHex,
   pfGetMPN,
   pfMakeHi,
@@ -180,7 +181,7 @@ export function BackMap_Describe(host: HostMemory, mpn: number): string {
   if (!host.isValidMPN(mpn)) return `MPN ${mpnHex(mpn)} is not in host memory`;
   const b = host.backmapLookup(mpn);
   if (!b) return `MPN ${mpnHex(mpn)}: no BackMap entry (${host.isAllocated(mpn) ? 'allocated, unowned' : 'free'})`;
-  return `MPN ${mpnHex(mpn)}: ${b.owner.label} (world ${b.owner.worldID}), ${b.owner.kind === 'mainmem' ? 'pgNum' : 'index'} ${b.pgNum}`;
+  return `MPN ${mpnHex(mpn)}: ${b.owner.label} (world ${b.owner.worldID}), ${b.owner.kind === 'mainmem' ? 'pgNum' : 'index'} ${hexNumber(b.pgNum)}`;
 }
 
 /** `VmMem_UpdateAllocStats(world, pgNum, mpn, count)`: the world gained `count` backed pages. */

@@ -260,10 +260,15 @@ export function truthy(v: Value): boolean {
 }
 
 /** `{expr}` pieces of a logpoint message, evaluated; errors show inline instead of failing. */
+/** A name that holds an index (a page number, a directory or page index, a swap slot): shown in hex, as Variables names its rows. */
+const INDEX_NAME = /(^|\.)(pgNum|dirIndex|pageIndex|slot)$/;
+
 export function interpolate(template: string, r: Resolver): string {
   return template.replace(/\{([^}]+)\}/g, (_m, src: string) => {
     try {
-      return formatValue(evalExpr(parseExpr(src), r));
+      const v = evalExpr(parseExpr(src), r);
+      if (typeof v === 'number' && Number.isInteger(v) && INDEX_NAME.test(src.trim())) return hexNumber(v);
+      return formatValue(v);
     } catch (err) {
       return `<${(err as Error).message}>`;
     }

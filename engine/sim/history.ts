@@ -3,7 +3,7 @@
 // was this function entered; when did an invariant first break, and until when did it hold.
 
 import { BACKMAP_PGNUM_BITS } from '../host';
-import { INVALID_MPN64, PageType, decodePFrame, decodeExtra, mpnHex, pageTypeName, pfIndex, pfType } from '../pframe';
+import { INVALID_MPN64, PageType, decodePFrame, decodeExtra, hexNumber, mpnHex, pageTypeName, pfIndex, pfType } from '../pframe';
 import { PAGE_2_DIRINDEX, PAGE_2_PAGEINDEX, pteToMPN, type World } from '../world';
 import { type BackMapMove, ChangeKind, type BitmapChange, type FieldChange, pdirKey, slotKey } from './changes';
 import type { Session, WorldRef } from './session';
@@ -96,12 +96,13 @@ function fieldAt(s: Session, obj: object, field: string, step: number): unknown 
 
 export function describeTarget(s: Session, t: HistoryTarget): string {
   switch (t.kind) {
-    case 'pframe': return `${s.worldRef(t.world).name} PFrame ${t.pgNum}.${t.field}`;
-    case 'pdirInfo': return `${s.worldRef(t.world).name} pdirInfo[${t.dirIndex}]`;
+    // Indices in hex, as Variables names the rows.
+    case 'pframe': return `${s.worldRef(t.world).name} PFrame ${hexNumber(t.pgNum)}.${t.field}`;
+    case 'pdirInfo': return `${s.worldRef(t.world).name} pdirInfo[${hexNumber(t.dirIndex)}]`;
     case 'fsr': return `fsr->${t.field}`;
     case 'backmap': return `BackMap[${mpnHex(t.mpn)}]`;
     case 'stat': return `${s.worldRef(t.world).name} stats.${t.field}`;
-    case 'swapslot': return `${s.worldRef(t.world).swap.swapFile.name} slot ${t.slot}`;
+    case 'swapslot': return `${s.worldRef(t.world).swap.swapFile.name} slot ${hexNumber(t.slot)}`;
   }
 }
 

@@ -2,7 +2,7 @@
 // step touched, the running worlds' cached translations; and a full sweep when the run ends.
 
 import { BACKMAP_PGNUM_BITS } from '../host';
-import { INVALID_MPN64, PageType, TypeCode, mpnHex, pageTypeName, pfGetMPN, pfIndex, pfType } from '../pframe';
+import { INVALID_MPN64, PageType, TypeCode, hexNumber, mpnHex, pageTypeName, pfGetMPN, pfIndex, pfType } from '../pframe';
 import { ALLOC_PDIR_PAGES, type World } from '../world';
 import type { FsrContext, VmxState } from './context';
 
@@ -35,11 +35,11 @@ export function checkDir(cx: FsrContext, w: World, d: number, out: InvariantBrea
   if (dirMPN === INVALID_MPN64) return;
   const other = w === cx.src ? cx.dst : cx.src;
   if (other.dirMPN(d) === dirMPN) {
-    out.push({ name: 'one owner per page', message: `pdir ${d} page ${mpnHex(dirMPN)} is in both ${cx.src.name} and ${cx.dst.name} pdirInfo` });
+    out.push({ name: 'one owner per page', message: `pdir ${hexNumber(d)} page ${mpnHex(dirMPN)} is in both ${cx.src.name} and ${cx.dst.name} pdirInfo` });
   }
   const be = host.backmapEntry(dirMPN);
   if (be !== ownerEntry(w.owners.pdir.slot, d)) {
-    out.push({ name: 'BackMap agrees with the PFrames', message: `${w.name} pdir ${d} page ${mpnHex(dirMPN)} is not owned by ${w.name}'s pdir in the BackMap` });
+    out.push({ name: 'BackMap agrees with the PFrames', message: `${w.name} pdir ${hexNumber(d)} page ${mpnHex(dirMPN)} is not owned by ${w.name}'s pdir in the BackMap` });
   }
   // A pdir page never written reads as its world's default PFrames (NONE or REMOTE): nothing to check.
   const words = host.peekWords(dirMPN);
@@ -52,10 +52,10 @@ export function checkDir(cx: FsrContext, w: World, d: number, out: InvariantBrea
     const index = pfIndex(lo, words[2 * bad + 1]!);
     const t = pfType(lo);
     out.push(t === PageType.REGULAR
-      ? { name: 'BackMap agrees with the PFrames', message: `${w.name} pgNum ${first + bad} is REGULAR at MPN ${mpnHex(index)}, but the BackMap does not name it` }
+      ? { name: 'BackMap agrees with the PFrames', message: `${w.name} pgNum ${hexNumber(first + bad)} is REGULAR at MPN ${mpnHex(index)}, but the BackMap does not name it` }
       : t === PageType.SWAPPED
-        ? { name: 'swap bitmaps agree page for page', message: `${w.name} pgNum ${first + bad} is SWAPPED in slot ${index}, which ${w.swap.swapFile.name} has free` }
-        : { name: 'BackMap agrees with the PFrames', message: `${w.name} pgNum ${first + bad} is ${pageTypeName(t)} on MPN ${mpnHex(index)}, which the BackMap gives to ${describeOwner(cx, index)}` });
+        ? { name: 'swap bitmaps agree page for page', message: `${w.name} pgNum ${hexNumber(first + bad)} is SWAPPED in slot ${hexNumber(index)}, which ${w.swap.swapFile.name} has free` }
+        : { name: 'BackMap agrees with the PFrames', message: `${w.name} pgNum ${hexNumber(first + bad)} is ${pageTypeName(t)} on MPN ${mpnHex(index)}, which the BackMap gives to ${describeOwner(cx, index)}` });
   }
 }
 
@@ -147,7 +147,7 @@ function checkShadow(cx: FsrContext, vmx: VmxState, out: InvariantBreak[]): void
     if (now !== mpn) {
       const pf = cx.readPFrame(vmx.world, pg);
       const type = pf ? pageTypeName(pfType(pf.lo)) : 'no pdir';
-      out.push({ name: 'cached translations match the PFrames', message: `${vmx.world.name} runs with a cached translation pgNum ${pg} → MPN ${mpnHex(mpn)}, but the page is ${type}${now === INVALID_MPN64 ? '' : ` at MPN ${mpnHex(now)}`}` });
+      out.push({ name: 'cached translations match the PFrames', message: `${vmx.world.name} runs with a cached translation pgNum ${hexNumber(pg)} → MPN ${mpnHex(mpn)}, but the page is ${type}${now === INVALID_MPN64 ? '' : ` at MPN ${mpnHex(now)}`}` });
     }
   }
 }
@@ -163,7 +163,7 @@ function checkHandedOver(cx: FsrContext, out: InvariantBreak[]): void {
   for (const [pg, mpn] of vmx.shadow) {
     const d = Math.floor(pg / ALLOC_PDIR_PAGES);
     if (cx.src.dirMPN(d) === INVALID_MPN64 && cx.dst.dirMPN(d) !== INVALID_MPN64) {
-      out.push({ name: 'handed-over pages have no cached translations', message: `${cx.src.name}'s monitor still caches pgNum ${pg} → MPN ${mpnHex(mpn)}, but pdir ${d} is ${cx.dst.name}'s now` });
+      out.push({ name: 'handed-over pages have no cached translations', message: `${cx.src.name}'s monitor still caches pgNum ${hexNumber(pg)} → MPN ${mpnHex(mpn)}, but pdir ${hexNumber(d)} is ${cx.dst.name}'s now` });
       return;
     }
   }
@@ -203,7 +203,7 @@ export function checkEnd(cx: FsrContext, sweep = false): InvariantBreak[] {
     if (dirs) {
       for (let d = 0; d < dirs.length; d++) {
         if (dst.pframes.pdirInfo[d] !== dirs[d]) {
-          out.push({ name: 'the destination reaches every page', message: `${dst.name} pdir ${d} is ${mpnHex(dst.dirMPN(d))}, the source's was ${mpnHex(Math.floor(dirs[d]! / 4096))}` });
+          out.push({ name: 'the destination reaches every page', message: `${dst.name} pdir ${hexNumber(d)} is ${mpnHex(dst.dirMPN(d))}, the source's was ${mpnHex(Math.floor(dirs[d]! / 4096))}` });
           break;
         }
       }
@@ -220,7 +220,7 @@ export function checkEnd(cx: FsrContext, sweep = false): InvariantBreak[] {
       const f = dst.swap.swapFile;
       const bad = swap.tags.firstDifference(f.tags, swap.bitmap);
       if (bad >= 0) {
-        out.push({ name: 'swapped pages keep their content', message: `${f.name} slot ${bad}: ${f.isUsed(bad) ? `content ${f.tags[bad]!.toString(16)} ≠ the source's ${swap.tags.at(bad).toString(16)}` : 'not in use, but the source had a page there'}` });
+        out.push({ name: 'swapped pages keep their content', message: `${f.name} slot ${hexNumber(bad)}: ${f.isUsed(bad) ? `content ${f.tags[bad]!.toString(16)} ≠ the source's ${swap.tags.at(bad).toString(16)}` : 'not in use, but the source had a page there'}` });
       }
     }
   }

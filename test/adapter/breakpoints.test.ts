@@ -80,13 +80,13 @@ describe('function and phase breakpoints', () => {
       );
       assert.equal(stop.reason, 'function breakpoint');
       const top = (await frames(dc, stop.threadId!))[0]!;
-      assert.equal((await evaluate(dc, 'pgNum', top.id)).result, '1536');
+      assert.equal((await evaluate(dc, 'pgNum', top.id)).result, '0x600');
 
       // Hit count: the 2nd hit from here on (the count starts again with the new breakpoint).
       await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'VmMemMigrateTransferPageDir', hitCondition: '2' }] });
       const second = await stopAfter(dc, () => dc.continueRequest({ threadId: stop.threadId! }));
       const top2 = (await frames(dc, second.threadId!))[0]!;
-      assert.equal((await evaluate(dc, 'pgNum', top2.id)).result, '2560');
+      assert.equal((await evaluate(dc, 'pgNum', top2.id)).result, '0xa00');
 
       // A malformed hit count is refused with the forms allowed.
       const bad = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'PFrame_DirSet', hitCondition: 'sometimes' }] });
@@ -101,7 +101,7 @@ describe('function and phase breakpoints', () => {
       const end = await stopAfter(dc, () => dc.continueRequest({ threadId: second.threadId! }));
       assert.equal(end.reason, 'end');
       const logs = outputs.filter((o) => o.startsWith('console: redirect'));
-      assert.deepEqual(logs.map((l) => /pgNum (\d+)/.exec(l)![1]), ['2560', '3072', '3584']);
+      assert.deepEqual(logs.map((l) => /pgNum (0x[0-9a-f]+)/.exec(l)![1]), ['0xa00', '0xc00', '0xe00']);
       assert.match(logs[0]!, /to 0x10[0-9a-f]+\n$/);
     } finally {
       await close(dc);
@@ -197,11 +197,11 @@ describe('data breakpoints', () => {
 
       // A PFrame field found by expression (no variablesReference), and a pdirInfo entry.
       const pf = (await dc.dataBreakpointInfoRequest({ name: 'src.pages[3130].type', frameId: top.id })).body;
-      assert.equal(pf.description, 'vm-src PFrame 3130.type');
+      assert.equal(pf.description, 'vm-src PFrame 0xc3a.type');
       const dirs = await vars(dc, (await evaluate(dc, 'dst.pframes.pdirInfo', top.id)).variablesReference, { start: 0, count: 1 });
       const pd = (await dc.dataBreakpointInfoRequest({ variablesReference: (await evaluate(dc, 'dst.pframes.pdirInfo', top.id)).variablesReference, name: '[0x0]' })).body;
       assert.ok(dirs['[0x0]']);
-      assert.equal(pd.description, 'vm-dst pdirInfo[0]');
+      assert.equal(pd.description, 'vm-dst pdirInfo[0x0]');
 
       const set = (await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.dataId! }, { dataId: pf.dataId! }, { dataId: pd.dataId! }, { dataId: 'garbage' }] })).body.breakpoints;
       assert.deepEqual(set.map((b) => b.verified), [true, true, true, false]);
@@ -221,9 +221,9 @@ describe('data breakpoints', () => {
       const text = seen.join('\n');
       assert.match(text, /fsr->resumeState changed: FSR_RESUME_NONE → FSR_RESUME_DESTVERIFY/);
       assert.match(text, /fsr->resumeState changed: FSR_RESUME_DESTVERIFY → FSR_RESUME_DEST/);
-      assert.match(text, /vm-src PFrame 3130\.type changed: REGULAR → SWAP_OUT\nvm-src PFrame 3130\.type changed: SWAP_OUT → SWAPPED/);
-      assert.match(text, /vm-dst pdirInfo\[0\] changed: not present → 0x[0-9a-f]+003 \(MPN 0x[0-9a-f]+\)/);
-      assert.match(text, /vm-dst pdirInfo\[0\] changed: 0x[0-9a-f]+ \(MPN 0x[0-9a-f]+\) → 0x[0-9a-f]+ \(MPN 0x[0-9a-f]+\)/);
+      assert.match(text, /vm-src PFrame 0xc3a\.type changed: REGULAR → SWAP_OUT\nvm-src PFrame 0xc3a\.type changed: SWAP_OUT → SWAPPED/);
+      assert.match(text, /vm-dst pdirInfo\[0x0\] changed: not present → 0x[0-9a-f]+003 \(MPN 0x[0-9a-f]+\)/);
+      assert.match(text, /vm-dst pdirInfo\[0x0\] changed: 0x[0-9a-f]+ \(MPN 0x[0-9a-f]+\) → 0x[0-9a-f]+ \(MPN 0x[0-9a-f]+\)/);
       assert.doesNotMatch(text, /null/);
     } finally {
       await close(dc);

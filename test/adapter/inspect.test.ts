@@ -48,7 +48,7 @@ describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
   it('has Locals, FSR, each world and the host as scopes; locals give MPNs memory references', async () => {
     assert.deepEqual(Object.keys(sc), ['Locals', 'FSR', 'vm-src', 'vm-dst', 'Host']);
     const l = await vars(dc, sc.Locals!.variablesReference);
-    assert.equal(l.pgNum!.value, '0');
+    assert.equal(l.pgNum!.value, '0x0');
     assert.match(l.srcMPN!.value, /^0x10[0-9a-f]{4}$/);
     assert.equal(l.srcMPN!.memoryReference, '0x' + (parseInt(l.srcMPN!.value, 16) * 4096).toString(16));
     assert.equal(l.srcWorld!.value, '2099100 (vm-src)');
@@ -110,7 +110,7 @@ describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
     const ranges = await vars(dc, bitmap.variablesReference, { start: 0, count: 1000 });
     let total = 0;
     for (const r of Object.values(ranges)) {
-      const m = /^slots? (\d+)(?:\.\.(\d+) \((\d+)\))?$/.exec(r.value)!;
+      const m = /^slots? (0x[0-9a-f]+)(?:\.\.(0x[0-9a-f]+) \((\d+)\))?$/.exec(r.value)!;
       total += m[3] ? Number(m[3]) : 1;
     }
     assert.equal(String(total), (await evaluate(dc, 'src.swap.swapFile.usedSlots', top.id)).result);
@@ -169,13 +169,13 @@ describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
     const steps = walk.split('\n').filter((l) => !l.startsWith('(')).map((l) => l.trim().split(':')[0]);
     assert.match(walk, /\(note: vm-dst\.pdirLock is held by .*; the debugger read without it\)/);
     assert.deepEqual(steps, ['BusMem_TranslateBPN', 'BusMem_GetMPN', 'Platform_BPN2MPN', 'BPN_IsMainMem', 'VMKCall_GetPFrameMPN', 'VmMemPf_GetPFrameMPN', 'Alloc_BPNToMainMemPage', 'PFrame_Lock', 'PFrame_Lookup', 'PFrame_Get', 'PFrame_GetMPN', 'PFrame_Unlock', 'result']);
-    assert.match(walk, /PFrame_Lookup: dirIndex=1 pageIndex=1 dirMPN=0x10[0-9a-f]+/);
+    assert.match(walk, /PFrame_Lookup: dirIndex=0x1 pageIndex=0x1 dirMPN=0x10[0-9a-f]+/);
     const pf = await evaluate(dc, 'pframe(src, 600)', top.id);
     assert.match(pf.result, /^REGULAR → MPN 0x10[0-9a-f]+/);
     assert.ok(pf.variablesReference > 0);
     const fields = await vars(dc, pf.variablesReference);
     assert.equal(fields.type!.value, 'REGULAR (1)');
-    assert.match((await evaluate(dc, `backmap(${fields.mpn!.value})`, top.id)).result, /vm-src main memory \(world 2099100\), pgNum 600/);
+    assert.match((await evaluate(dc, `backmap(${fields.mpn!.value})`, top.id)).result, /vm-src main memory \(world 2099100\), pgNum 0x258/);
     assert.match(await failure(dc.evaluateRequest({ expression: 'src.nope', frameId: top.id })), /src has no field "nope" \(fields: worldID, name, pframes, pages, swap, alloc, stats, monitor\)/);
     assert.match(await failure(dc.evaluateRequest({ expression: 'src.pages[99999]', frameId: top.id })), /no element \[99999\] \(indices 0\.\.4095\)/);
     assert.match(await failure(dc.evaluateRequest({ expression: 'nosuch + 1', frameId: top.id })), /no variable "nosuch" here/);
@@ -184,7 +184,7 @@ describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
 
   it('answers hovers in the listing, C arrows and all', async () => {
     assert.equal((await evaluate(dc, 'fsr->resumeState', top.id, 'hover')).result, 'FSR_RESUME_DEST');
-    assert.equal((await evaluate(dc, 'pgNum', top.id, 'hover')).result, '0');
+    assert.equal((await evaluate(dc, 'pgNum', top.id, 'hover')).result, '0x0');
     assert.equal((await evaluate(dc, 'dstWorld', top.id, 'hover')).result, '2099200 (vm-dst)');
   });
 

@@ -82,7 +82,7 @@ describe('memory', () => {
       const st = ((await stopped) as DebugProtocol.StoppedEvent).body;
       assert.equal(st.reason, 'exception');
       assert.equal(st.description, 'invariant break');
-      assert.ok(outputs.some((o) => /invariant break: BackMap agrees with the PFrames: vm-src pgNum \d+ is REGULAR at MPN 0x[0-9a-f]+, but the BackMap does not name it/.test(o)), outputs.join(''));
+      assert.ok(outputs.some((o) => /invariant break: BackMap agrees with the PFrames: vm-src pgNum 0x[0-9a-f]+ is REGULAR at MPN 0x[0-9a-f]+, but the BackMap does not name it/.test(o)), outputs.join(''));
       assert.ok(outputs.some((o) => /^stderr: invariant broken by the edit: BackMap agrees with the PFrames/.test(o)), outputs.join(''));
       const info = (await dc.exceptionInfoRequest({ threadId: st.threadId! })).body;
       assert.equal(info.exceptionId, 'invariant');

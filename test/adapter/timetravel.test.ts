@@ -269,8 +269,8 @@ describe('the stale-shadow walkthrough, with the time-travel tools (docs/walkthr
       const inv = await evaluate(dc, 'invariants()');
       assert.equal(inv.result, `1 invariant broken, the first at step ${at}`);
       const row = Object.values(await vars(dc, inv.variablesReference))[0]!;
-      assert.match(row.value, new RegExp(`^cached translations match the PFrames breaks \\(destination VMX\\); it held until step ${at - 1}: .*pgNum (\\d+) → MPN (0x[0-9a-f]+), but the page is SWAPPED`));
-      const [, pg, mpn] = /pgNum (\d+) → MPN (0x[0-9a-f]+)/.exec(row.value)!;
+      assert.match(row.value, new RegExp(`^cached translations match the PFrames breaks \\(destination VMX\\); it held until step ${at - 1}: .*pgNum (0x[0-9a-f]+) → MPN (0x[0-9a-f]+), but the page is SWAPPED`));
+      const [, pg, mpn] = /pgNum (0x[0-9a-f]+) → MPN (0x[0-9a-f]+)/.exec(row.value)!;
       // The stale translation in Variables, and its history: the MPN it names.
       const tr = await evaluate(dc, `dst.monitor.cachedTranslations[${pg}]`);
       assert.match(tr.result, new RegExp(`^${mpn} \\(stale: the PFrame is now SWAPPED`));

@@ -28,8 +28,8 @@ describe('BPN → MPN walk', () => {
       'PFrame_GetMPN', 'PFrame_Unlock', 'result',
     ]);
     const text = formatWalk(trace);
-    assert.match(text, /PFrame_Lookup: dirIndex=0 pageIndex=12 dirMPN=0x400000000/);
-    assert.match(text, /indexHighBits=4 indexLowBits=0x9/);
+    assert.match(text, /PFrame_Lookup: dirIndex=0x0 pageIndex=0xc dirMPN=0x400000000/);
+    assert.match(text, /indexHighBits=0x4 indexLowBits=0x9/);
     assert.match(text, /result: status=VMK_OK mpn=0x400000009/);
     assert.equal(world.pframes.pdirLock.holder, null, 'the lock is released');
   });
@@ -42,11 +42,11 @@ describe('BPN → MPN walk', () => {
       [5, 'VMK_NOT_SUPPORTED', /region 0, not main memory/],
       [2 * 2 ** 32 + 1, 'VMK_NOT_SUPPORTED', /region 2/],
       [-1, 'VMK_BAD_PARAM', /not a non-negative integer/],
-      [makeMainMemBPN(1000), 'VMK_BAD_PARAM', /pgNum 1000 is beyond the VM's 1000 main-memory pages/],
-      [makeMainMemBPN(600), 'VMK_NOT_FOUND', /pdirInfo\[1\] is not present/],
-      [makeMainMemBPN(3), 'VMK_NOT_FOUND', /page 3 is SWAPPED: its index is a swap slot \(0x11\), not an MPN/],
-      [makeMainMemBPN(4), 'VMK_NOT_FOUND', /page 4 is BALLOONED: no backing/],
-      [makeMainMemBPN(9), 'VMK_NOT_FOUND', /page 9 is NONE/],
+      [makeMainMemBPN(1000), 'VMK_BAD_PARAM', /pgNum 0x3e8 is beyond the VM's 1000 main-memory pages/],
+      [makeMainMemBPN(600), 'VMK_NOT_FOUND', /pdirInfo\[0x1\] is not present/],
+      [makeMainMemBPN(3), 'VMK_NOT_FOUND', /page 0x3 is SWAPPED: its index is a swap slot \(0x11\), not an MPN/],
+      [makeMainMemBPN(4), 'VMK_NOT_FOUND', /page 0x4 is BALLOONED: no backing/],
+      [makeMainMemBPN(9), 'VMK_NOT_FOUND', /page 0x9 is NONE/],
     ];
     for (const [bpn, status, reason] of cases) {
       const r = BusMem_TranslateBPN(host, world, bpn);

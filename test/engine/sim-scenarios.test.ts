@@ -284,7 +284,7 @@ describe('built-in scenarios: who resumes, what failed, what moved', () => {
     const breaks = p.o.invariantBreaks;
     assert.ok(breaks.length > 0, 'the teaching bug is caught');
     for (const b of breaks) {
-      const m = /^cached translations match the PFrames: vm-dst runs with a cached translation pgNum (\d+) /.exec(b);
+      const m = /^cached translations match the PFrames: vm-dst runs with a cached translation pgNum (0x[0-9a-f]+) /.exec(b);
       assert.ok(m, b);
       assert.ok(p.s.cx.opts.touchedPages.includes(Number(m[1])), `pgNum ${m[1]} is one the guest touched before the checkpoint`);
     }

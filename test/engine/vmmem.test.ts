@@ -96,7 +96,7 @@ describe('PFrame operations', () => {
     const mpn = host.allocMPN();
     assert.equal(BackMap_Set(host, mpn, world.owners.mainmem, 77), 'VMK_OK');
     assert.equal(BackMap_Set(host, mpn, machine.pshare.owner, 0), 'VMK_BUSY');
-    assert.match(BackMap_Describe(host, mpn), /vm main memory \(world 1001\), pgNum 77/);
+    assert.match(BackMap_Describe(host, mpn), /vm main memory \(world 1001\), pgNum 0x4d/);
     assert.equal(BackMap_Unset(host, mpn, world.owners.mainmem, 78), 'VMK_BAD_PARAM');
     assert.equal(BackMap_Unset(host, mpn, world.owners.pdir, 77), 'VMK_BAD_PARAM');
     assert.equal(BackMap_Unset(host, mpn, world.owners.mainmem, 77), 'VMK_OK');

@@ -294,7 +294,7 @@ test('fsrRequests: view with window and page, page, pageDump, watch, state and c
   assert.equal((handleFsrRequest(s, 'fsr/page', { cell: 0 }) as { mpnHex: string }).mpnHex, '0x100000');
   assert.equal((handleFsrRequest(s, 'fsr/page', { mpn: '0x100001', pages: 600 }) as { ownerKind: string }).ownerKind, 'pdir', 'the most telling page of a stretch: a pdir page');
   const w = handleFsrRequest(s, 'fsr/watchPFrame', { world: 'source', pgNum: 3 }) as { description: string };
-  assert.match(w.description, /PFrame 3/);
+  assert.match(w.description, /PFrame 0x3\./);
   assert.ok('resumeState' in (handleFsrRequest(s, 'fsr/state', undefined) as object));
   assert.throws(() => handleFsrRequest(s, 'fsr/nope', {}), /unknown request "fsr\/nope" \(requests: fsr\/state, fsr\/view/);
   assert.throws(() => handleFsrRequest(s, 'fsr/view', { since: 'x' }), /"since" must be/);

@@ -4,7 +4,7 @@
 // A line that states what a deck states says so (seed), however model its function.
 
 import { makeMainMemBPN } from '../../busmem';
-import { INVALID_MPN64, PageType, mpnHex, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../../pframe';
+import { INVALID_MPN64, PageType, hexNumber, mpnHex, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX } from '../../world';
 import type { FsrContext } from '../context';
 import { type F, type Sec, TWO_32, back, callStmt, close, entry, goto, num, resumeIs, ret, set, world } from './shared';
@@ -337,7 +337,7 @@ const Swap_SwapOutPage: F = {
       exec: (cx, f) => {
         const w = world(cx, f, 'world');
         cx.set(w.swap, 'activeSwapOuts', w.swap.activeSwapOuts - 1);
-        cx.log(`swapped out pgNum ${num(f, 'pgNum')} (MPN ${mpnHex(num(f, 'mpn'))}) to slot ${num(f, 'slot')}${cx.helper.mirrorActive ? ', mirrored' : ''}`);
+        cx.log(`swapped out pgNum ${hexNumber(num(f, 'pgNum'))} (MPN ${mpnHex(num(f, 'mpn'))}) to slot ${hexNumber(num(f, 'slot'))}${cx.helper.mirrorActive ? ', mirrored' : ''}`);
         return undefined;
       },
     },

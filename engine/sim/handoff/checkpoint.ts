@@ -4,7 +4,7 @@
 
 import { grown } from '../../grown';
 import { BACKMAP_PGNUM_BITS } from '../../host';
-import { INVALID_MPN64 } from '../../pframe';
+import { INVALID_MPN64, hexNumber } from '../../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PFrameMakePTE } from '../../world';
 import type { FsrContext } from '../context';
 import type { BulkClock } from '../program';
@@ -183,7 +183,7 @@ const VmMem_InitPDirs: F = {
         const pg = num(f, 'pgNum');
         if (cx.dst.dirMPN(PAGE_2_DIRINDEX(pg)) !== INVALID_MPN64) {
           // already there: nothing to allocate
-        } else if (cx.opts.faults.missingDestPdir === PAGE_2_DIRINDEX(pg)) cx.log(`PFrame_DirAlloc for dir ${PAGE_2_DIRINDEX(pg)} failed (injected fault): the destination has no pdir there`);
+        } else if (cx.opts.faults.missingDestPdir === PAGE_2_DIRINDEX(pg)) cx.log(`PFrame_DirAlloc for dir ${hexNumber(PAGE_2_DIRINDEX(pg))} failed (injected fault): the destination has no pdir there`);
         else allocDestDir(cx, pg);
         set(f, 'pgNum', pg + ALLOC_PDIR_PAGES);
         return goto('loop');
@@ -237,7 +237,7 @@ function allocDestDirsFast(cx: FsrContext, from: number, clock: BulkClock): numb
     if (pf.pdirInfo[d] !== 0) continue;
     if (d === skip) {
       // At PFrame_DirAlloc's own step, as the fine path logs it.
-      cx.log(`PFrame_DirAlloc for dir ${d} failed (injected fault): the destination has no pdir there`);
+      cx.log(`PFrame_DirAlloc for dir ${hexNumber(d)} failed (injected fault): the destination has no pdir there`);
       continue;
     }
     if (k === dirs.length) {

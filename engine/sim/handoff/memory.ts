@@ -7,7 +7,7 @@ import { Packed, type BackMapRange } from '../../backmap';
 import { grown } from '../../grown';
 import { BACKMAP_PGNUM_BITS, type BackmapCursor } from '../../host';
 import type { DirScanner } from '../../dirscan';
-import { INVALID_MPN64, PageType, TypeCode, mpnHex, pageTypeName, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../../pframe';
+import { INVALID_MPN64, PageType, TypeCode, hexNumber, mpnHex, pageTypeName, pfIndex, pfMakeHi, pfType, pfWithTypeIndex } from '../../pframe';
 import { ALLOC_PDIR_PAGES, PAGE_2_DIRINDEX, PFrameMakePTE, type World } from '../../world';
 import type { FsrContext } from '../context';
 import type { BulkClock } from '../program';
@@ -252,7 +252,7 @@ const VmMemMigrateTransferMemory: F = {
       model: true,
       exec: (cx, f) => {
         for (const w of [cx.src, cx.dst]) if (w.pframes.pdirLock.holder === cx.rt.currentActorName) { cx.set(w.pframes.pdirLock, 'holder', null); cx.set(w.pframes.pdirLock, 'heldFor', null); }
-        cx.log(`PFrame_Lookup failed for pgNum ${num(f, 'pgNum')} (dir ${PAGE_2_DIRINDEX(num(f, 'pgNum'))}): ${f.locals.status}`);
+        cx.log(`PFrame_Lookup failed for pgNum ${hexNumber(num(f, 'pgNum'))} (dir ${hexNumber(PAGE_2_DIRINDEX(num(f, 'pgNum')))}): ${f.locals.status}`);
         return ret(f.locals.status);
       },
     },
