@@ -229,7 +229,7 @@ export async function runTimeTravelUiTest({ vsix }) {
     await step('history() in the Debug Console lists every change of a pdirInfo entry, with step, actor, function:line, old → new', async () => {
       const row = await consoleEval('history(dst.pframes.pdirInfo[1])');
       const text = (await row.textContent()) ?? '';
-      if (!/dst.*pdirInfo\[1\].*2 changes/.test(text)) throw new Error(`history() answered "${text}"`);
+      if (!/dst.*pdirInfo\[0x1\].*2 changes/.test(text)) throw new Error(`history() answered "${text}"`);
       await row.click(); // expand the rows
       await repl.locator('.monaco-list-row', { hasText: /step \d+\W*0x\w+ \(MPN 0x\w+\) → 0x\w+ \(MPN 0x\w+\) — destination VMX, PFrame_DirSet:\d+/ }).first().waitFor({ timeout: 10_000 });
       await consoleEval('invariants()');
