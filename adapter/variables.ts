@@ -24,6 +24,7 @@ import {
   encodeExtra,
   encodePFrame,
   hexNumber,
+  INDEX_NAME,
   quoted,
   didYouMean,
   RESUME_STATES,
@@ -82,8 +83,6 @@ const hex = hexNumber;
 const WORLD_NAME = /world$/i;
 const MPN_NAME = /mpn/i;
 const BPN_NAME = /^bpn$/i;
-/** Indices (a page number, a directory or page index, a swap slot): hex, as the rows they name. */
-const INDEX_NAME = /^(pgNum|dirIndex|pageIndex|slot)$/;
 
 export function leaf(name: string, value: string, raw?: Value, more: Partial<VNode> = {}): VNode {
   return { name, value, raw, ...more };

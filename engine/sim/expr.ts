@@ -260,8 +260,8 @@ export function truthy(v: Value): boolean {
 }
 
 /** `{expr}` pieces of a logpoint message, evaluated; errors show inline instead of failing. */
-/** A name that holds an index (a page number, a directory or page index, a swap slot): shown in hex, as Variables names its rows. */
-const INDEX_NAME = /(^|\.)(pgNum|dirIndex|pageIndex|slot)$/;
+/** A name (or a path's last part) that holds an index — a page number, a directory or page index, a swap slot: shown in hex, as Variables names its rows. */
+export const INDEX_NAME = /(^|\.)(pgNum|dirIndex|pageIndex|slot)$/;
 
 export function interpolate(template: string, r: Resolver): string {
   return template.replace(/\{([^}]+)\}/g, (_m, src: string) => {
