@@ -318,7 +318,7 @@ export class Inspector {
   pframeOf(w: World, pgNum: number, name: string): VNode {
     const d = Math.floor(pgNum / ALLOC_PDIR_PAGES);
     const dirMPN = w.dirMPN(d);
-    if (dirMPN === INVALID_MPN64) return leaf(name, `no pdir: ${w.name} pdirInfo[${d}] is not present`, null);
+    if (dirMPN === INVALID_MPN64) return leaf(name, `no pdir: ${w.name} pdirInfo[${hex(d)}] is not present`, null);
     return this.pframe(name, { world: w, pgNum, dirMPN, pageIndex: pgNum % ALLOC_PDIR_PAGES });
   }
 

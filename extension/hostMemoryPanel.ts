@@ -28,6 +28,8 @@ export class HostMemoryPanel implements vscode.Disposable {
   private panelDisposables: vscode.Disposable[] = [];
   private session: vscode.DebugSession | undefined;
   private state: 'none' | 'running' | 'stopped' | 'ended' = 'none';
+  /** Whether each fsr session is stopped or running, kept while the panel is closed too (so reopening it shows the truth). */
+  private readonly runState = new WeakMap<vscode.DebugSession, 'stopped' | 'running'>();
   /** The view id the webview holds (deltas are asked against it). */
   private shownId: number | undefined;
   /** The page the user selected (an MPN): decoded again at every stop, in whatever session is followed. */
@@ -58,7 +60,13 @@ export class HostMemoryPanel implements vscode.Disposable {
     const s = session ?? (vscode.debug.activeDebugSession?.type === 'fsr' ? vscode.debug.activeDebugSession : undefined);
     if (!this.panel) this.create();
     else this.panel.reveal(vscode.ViewColumn.Beside, true);
-    if (s && s !== this.session) this.follow(s, 'stopped');
+    if (s && s !== this.session) this.follow(s, this.runState.get(s) ?? 'stopped');
+    else if (s) {
+      // Reopened on the session it followed: its state may have moved on while the panel was closed.
+      this.state = this.runState.get(s) ?? this.state;
+      this.postSession();
+      void this.refresh();
+    }
   }
 
   /** Select a page to decode at every stop (the tests' and the commands' way to do what a click does). */
@@ -79,6 +87,8 @@ export class HostMemoryPanel implements vscode.Disposable {
 
   /** What the adapter reported: follow the session's stops, runs, edits and end. */
   onSessionChange(c: SessionChange): void {
+    if (c.kind === 'stopped' || c.kind === 'continued') this.runState.set(c.session, c.kind === 'stopped' ? 'stopped' : 'running');
+    else if (c.kind === 'ended') this.runState.delete(c.session);
     if (c.kind === 'stopped') {
       const open = vscode.workspace.getConfiguration('fsr.hostMemory').get<boolean>('openOnStop', true);
       if (!this.panel && open && !this.dismissed.has(c.session)) {
@@ -309,7 +319,7 @@ export class HostMemoryPanel implements vscode.Disposable {
     if (!this.session) return;
     try {
       const body = (await this.session.customRequest('fsr/watchPFrame', { world, pgNum, field })) as { description?: string };
-      const what = body?.description ?? `${world} PFrame ${pgNum}`;
+      const what = body?.description ?? `${world} PFrame 0x${Number(pgNum).toString(16)}`;
       this.log.info(`data breakpoint from the host-memory view: ${what}`);
       this.post({ type: 'dataBreakpoint', ok: true, message: `Will stop when ${what} changes, going forward or back (listed in FSR Watches, where it can be removed).` });
     } catch (e) {

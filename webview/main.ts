@@ -431,7 +431,10 @@ function clearAll(message: string): void {
   swapSides.forEach((ui) => {
     ui.canvas.getContext('2d')?.clearRect(0, 0, ui.canvas.width, ui.canvas.height);
     ui.info.textContent = '';
+    ui.label.textContent = ui.side;
   });
+  title.textContent = 'Host memory';
+  errorLine.textContent = '';
   swapBuckets.fill(null);
   swapMeta.fill(null);
   pageBody.replaceChildren();

@@ -3,7 +3,7 @@
 // debugger needs — control, stacks, watches, names for conditions, the outcome. No protocol here.
 
 import { HostMemory, PAGE_SIZE, type ScanPolicy } from '../host';
-import { INVALID_MPN64, PageType, decodeExtra, decodePFrame, mpnHex, pageTypeName, pfType, pteHex } from '../pframe';
+import { INVALID_MPN64, PageType, decodeExtra, decodePFrame, hexNumber, mpnHex, pageTypeName, pfType, pteHex } from '../pframe';
 import { populateVM } from '../populate';
 import { Rng } from '../rng';
 import { SwapFile } from '../swap';
@@ -217,10 +217,10 @@ export class Session {
 
   /** A PFrame decoded for display, or why there is none. */
   pframe(world: World, pgNum: number): PFrameView | { error: string } {
-    if (!Number.isInteger(pgNum) || pgNum < 0 || pgNum >= world.pframes.numMainMemPages) return { error: `pgNum ${pgNum} is outside 0..${world.pframes.numMainMemPages - 1}` };
+    if (!Number.isInteger(pgNum) || pgNum < 0 || pgNum >= world.pframes.numMainMemPages) return { error: `pgNum ${Number.isInteger(pgNum) && pgNum >= 0 ? hexNumber(pgNum) : pgNum} is outside 0..${hexNumber(world.pframes.numMainMemPages - 1)}` };
     const d = PAGE_2_DIRINDEX(pgNum);
     const dirMPN = world.dirMPN(d);
-    if (dirMPN === INVALID_MPN64) return { error: `${world.name} has no pdir ${d} (pdirInfo[${d}] is not present)` };
+    if (dirMPN === INVALID_MPN64) return { error: `${world.name} has no pdir ${hexNumber(d)} (pdirInfo[${hexNumber(d)}] is not present)` };
     const words = this.machine.host.read(dirMPN);
     const u32 = new Uint32Array(words.buffer, words.byteOffset, 1024);
     const i = (pgNum % 512) * 2;

@@ -201,7 +201,7 @@ describe('a handoff stopped at the pdir redirect (shared-swap)', () => {
 
   it('sets PFrame fields through the codec, bit-exact, and FSR states only to their enum names', async () => {
     const pf = await evaluate(dc, 'src.pages[600]', top.id);
-    assert.equal((await evaluate(dc, 'src.pages[5]', top.id)).result, 'no pdir: vm-src pdirInfo[0] is not present', 'dir 0 has just left the source');
+    assert.equal((await evaluate(dc, 'src.pages[5]', top.id)).result, 'no pdir: vm-src pdirInfo[0x0] is not present', 'dir 0 has just left the source');
     const before = await vars(dc, pf.variablesReference);
     const pte0 = BigInt(before.pte!.value);
     const r = await dc.setVariableRequest({ variablesReference: pf.variablesReference, name: 'pinCount', value: '0x123' });

@@ -959,7 +959,7 @@ const VmMemMigrateMarkAllPagesUnmapped: F = {
 const VmMemMigrateMemoryHandoffFinished: F = {
   name: 'VmMemMigrateMemoryHandoffFinished',
   sig: 'void VmMemMigrateMemoryHandoffFinished(World *srcWorld, World *dstWorld)',
-  comment: 'Clear the MemoryHandoff bools; the destination\'s cached translations restored from the\ncheckpoint go here, after the last redirect and before it runs (model).',
+  comment: 'Clear the MemoryHandoff bools, after the last redirect and before the destination runs; and\nthe monitor\'s translation cache (model).',
   body: [
     { text: 'memHandoff->inProgress = FALSE;  // clears the MemoryHandoff bools', seed: 'Clears the MemoryHandoff Bools', exec: (cx) => { cx.set(cx.handoff, 'inProgress', false); return undefined; } },
     {
