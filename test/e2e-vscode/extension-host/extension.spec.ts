@@ -2,50 +2,10 @@
 // scenarios inline and as a process, stops at a function breakpoint, serves fsr/view and draws the webview. No UI clicks here.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { Stops } from './stops';
 import type { FsrExtensionApi } from '../../../extension/extension';
 
 const EXT_ID = 'fsr-handoff.fsr-handoff-debugger';
-
-interface Stop {
-  session: vscode.DebugSession;
-  reason: string;
-  threadId: number;
-}
-
-/** Waits for `stopped` events of fsr sessions, through a tracker of the test's own. */
-class Stops implements vscode.Disposable {
-  private queue: Stop[] = [];
-  private waiters: Array<(s: Stop) => void> = [];
-  private readonly reg: vscode.Disposable;
-  constructor() {
-    this.reg = vscode.debug.registerDebugAdapterTrackerFactory('fsr', {
-      createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (m: { type?: string; event?: string; body?: { reason?: string; threadId?: number } }) => {
-          if (m.type === 'event' && m.event === 'stopped') {
-            const s = { session, reason: m.body?.reason ?? '', threadId: m.body?.threadId ?? 1 };
-            const w = this.waiters.shift();
-            if (w) w(s);
-            else this.queue.push(s);
-          }
-        },
-      }),
-    });
-  }
-  next(timeoutMs = 60_000): Promise<Stop> {
-    const q = this.queue.shift();
-    if (q) return Promise.resolve(q);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no stop within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push((s) => {
-        clearTimeout(t);
-        resolve(s);
-      });
-    });
-  }
-  dispose(): void {
-    this.reg.dispose();
-  }
-}
 
 async function topFrame(session: vscode.DebugSession): Promise<string> {
   const threads = (await session.customRequest('threads')) as { threads: Array<{ id: number; name: string }> };
